@@ -1,0 +1,76 @@
+package fingerprint
+
+import "image"
+
+// DefaultThreshold is the largest Hamming distance between two hashes that
+// counts as the same page. It was chosen on the tuning set (series 0–49 of
+// internal/testpages); see the README for the margin it leaves on the
+// held-apart report set.
+const DefaultThreshold = 40
+
+// MinQuality is the lowest Quality at which a fingerprint may match.
+// Fingerprints below it carry too little information (blank, solid,
+// nearly empty pages) and never match anything, including each other.
+const MinQuality = 30
+
+// VariantKind says which view of the image a Variant hashes.
+type VariantKind uint8
+
+const (
+	// VariantPage is the whole normalised image.
+	VariantPage VariantKind = iota
+	// VariantMirror is the normalised image, mirrored left to right.
+	VariantMirror
+	// VariantLeft is the left half of an image shaped like a two-page spread.
+	VariantLeft
+	// VariantRight is the right half of an image shaped like a two-page spread.
+	VariantRight
+)
+
+var variantNames = [...]string{"page", "mirror", "left", "right"}
+
+func (k VariantKind) String() string {
+	if int(k) < len(variantNames) {
+		return variantNames[k]
+	}
+	return "unknown"
+}
+
+// Variant is one hashed view of an image. A query looks up every variant; a
+// reference is indexed by its VariantPage hash only.
+type Variant struct {
+	Kind    VariantKind
+	Hash    Hash
+	Quality int             // 0–100, see Fingerprint.Quality
+	Box     image.Rectangle // content box, in the coordinates of the decoded image
+}
+
+// Fingerprint is what pagematch knows of one image.
+type Fingerprint struct {
+	// Hash is the 256-bit hash of the normalised page (Variants[0].Hash).
+	Hash Hash
+	// Quality scores the information in the normalised page from 0 (blank)
+	// to 100. Below MinQuality the fingerprint never matches.
+	Quality int
+	// Variants holds the page, its mirror and, for spread-shaped images,
+	// each half. Variants[0] is always the page itself.
+	Variants []Variant
+	// PHash is the 64-bit pHash, bit-exact with goimagehash.PerceptionHash
+	// on the same decoded image. It is zero unless WithPHash is set.
+	PHash uint64
+	// Width and Height are the decoded image's dimensions, after any EXIF
+	// orientation.
+	Width, Height int
+	// Format is the decoder's name: "jpeg", "png", "gif" or "webp".
+	Format string
+	// Box is the content box found, in decoded-image coordinates.
+	Box image.Rectangle
+	// Skew is the rotation, in degrees, that normalisation undid.
+	Skew float64
+	// FastPath reports whether the JPEG fast path (DC-only decode) was used.
+	FastPath bool
+}
+
+// Matchable reports whether the fingerprint carries enough information to
+// match: Quality >= MinQuality.
+func (f *Fingerprint) Matchable() bool { return f != nil && f.Quality >= MinQuality }
