@@ -1,0 +1,195 @@
+package jpegdc
+
+import "fmt"
+
+const (
+	// dcLookBits is the lookahead of the DC symbol table. DC codes are short
+	// (at most 11 symbols), so 9 bits resolve nearly all of them.
+	dcLookBits = 9
+	// acLookBits is the lookahead of the AC skip table. One lookup consumes
+	// every complete code that starts within these bits (plus the magnitude
+	// bits of the last one), so larger is faster until the tables stop
+	// fitting in L1: 2 tables × 4 KiB entries × 4 bytes = 32 KiB at 12.
+	acLookBits = 12
+
+	maxCodeLen = 16
+)
+
+// Layout of an AC skip entry. A pack is the longest run of whole
+// coefficients (code + magnitude bits) decodable from the lookahead; a single
+// is its first coefficient alone, used when the pack would run past the end
+// of the block.
+const (
+	skipBitsMask = 31 // bits consumed (code lengths + magnitude bits), ≤ 27
+	skipAdvShift = 5  // coefficient positions advanced (runs + 1 each; 16 for ZRL; 1 for EOB)
+	skipAdvMask  = 127
+	skipEOB      = 1 << 12 // the pack (or single) ends with an end-of-block
+	skipOneShift = 16      // the single-coefficient entry sits in the high half
+)
+
+// huffTable is one Huffman table as defined by DHT, with the derived lookups
+// built lazily: a DC table needs symbol lookups, an AC table skip lookups.
+type huffTable struct {
+	defined bool
+	counts  [maxCodeLen + 1]uint8 // counts[l]: number of codes of length l
+	vals    [256]uint8
+	nvals   int
+
+	// Canonical decoding for codes longer than the lookahead.
+	maxcode [maxCodeLen + 2]int32 // last code of each length, -1 if none
+	valptr  [maxCodeLen + 1]int32 // index in vals of the first code of each length
+	mincode [maxCodeLen + 1]int32
+
+	dcBuilt bool
+	dcLook  [1 << dcLookBits]uint16 // code length<<8 | symbol, 0: longer code
+
+	acBuilt bool
+	acLook  [1 << acLookBits]uint16 // scratch for building acSkip
+	acSkip  [1 << acLookBits]uint32 // see skip* constants; 0: longer code
+}
+
+// define installs a table from a DHT segment body at p, returning the bytes
+// used. Identical redefinitions keep the built lookups (encoders repeat the
+// same tables in every file, and progressive files before every scan).
+func (h *huffTable) define(p []byte) (int, error) {
+	if len(p) < 16 {
+		return 0, fmt.Errorf("%w: short DHT", ErrFormat)
+	}
+	var counts [maxCodeLen + 1]uint8
+	total := 0
+	for l := 1; l <= maxCodeLen; l++ {
+		counts[l] = p[l-1]
+		total += int(p[l-1])
+	}
+	if total > 256 || len(p) < 16+total {
+		return 0, fmt.Errorf("%w: bad DHT length", ErrFormat)
+	}
+	vals := p[16 : 16+total]
+	if h.defined && counts == h.counts && total == h.nvals && string(vals) == string(h.vals[:total]) {
+		return 16 + total, nil
+	}
+	// Canonical code assignment (T.81 Annex C); a table whose codes overflow
+	// their length is invalid.
+	code, k := int32(0), int32(0)
+	for l := 1; l <= maxCodeLen; l++ {
+		c := int32(counts[l])
+		h.valptr[l] = k
+		h.mincode[l] = code
+		code += c
+		k += c
+		if c == 0 {
+			h.maxcode[l] = -1
+		} else {
+			h.maxcode[l] = code - 1
+		}
+		if code > 1<<l {
+			return 0, fmt.Errorf("%w: bad Huffman table", ErrFormat)
+		}
+		code <<= 1
+	}
+	h.maxcode[maxCodeLen+1] = 1 << 30 // sentinel
+	h.counts = counts
+	h.nvals = total
+	copy(h.vals[:], vals)
+	h.defined = true
+	h.dcBuilt = false
+	h.acBuilt = false
+	return 16 + total, nil
+}
+
+// fillLook fills a lookahead table of the given width with length<<8|symbol
+// for every code no longer than the width.
+func (h *huffTable) fillLook(look []uint16, bits int) {
+	clear(look)
+	code, k := 0, 0
+	for l := 1; l <= bits; l++ {
+		for i := 0; i < int(h.counts[l]); i++ {
+			e := uint16(l)<<8 | uint16(h.vals[k])
+			lo := code << (bits - l)
+			hi := (code + 1) << (bits - l)
+			for j := lo; j < hi; j++ {
+				look[j] = e
+			}
+			code++
+			k++
+		}
+		code <<= 1
+	}
+}
+
+func (h *huffTable) buildDC() {
+	h.fillLook(h.dcLook[:], dcLookBits)
+	for i, e := range h.dcLook {
+		if e&0xff > 15 { // impossible magnitude: let the slow path report it
+			h.dcLook[i] = 0
+		}
+	}
+	h.dcBuilt = true
+}
+
+// skipStep returns the bits consumed and positions advanced by the AC symbol
+// sym with a code of length l, and whether it ends the block.
+func skipStep(sym uint8, l int) (bits, adv int, eob bool) {
+	r, s := int(sym>>4), int(sym&15)
+	switch {
+	case s != 0:
+		return l + s, r + 1, false
+	case r == 15: // ZRL: sixteen zeros
+		return l, 16, false
+	default:
+		// EOB (other runs with size 0 only occur in progressive AC scans).
+		// It counts one position: an EOB can only follow a coefficient
+		// before position 63, since a block that reaches 63 has none.
+		return l, 1, true
+	}
+}
+
+func (h *huffTable) buildAC() {
+	const n = acLookBits
+	h.fillLook(h.acLook[:], n)
+	for idx := range h.acSkip {
+		e0 := h.acLook[idx]
+		if e0 == 0 {
+			h.acSkip[idx] = 0
+			continue
+		}
+		bits, adv, eob := skipStep(uint8(e0), int(e0>>8))
+		one := uint32(bits) | uint32(adv)<<skipAdvShift
+		if eob {
+			one |= skipEOB
+		}
+		// Extend the pack while the next code lies wholly inside the
+		// lookahead and the run stays within one block.
+		pbits, padv, peob := bits, adv, eob
+		for !peob && pbits < n {
+			e := h.acLook[(idx<<pbits)&(1<<n-1)]
+			l := int(e >> 8)
+			if e == 0 || pbits+l > n {
+				break
+			}
+			b, a, x := skipStep(uint8(e), l)
+			if padv+a > 64 {
+				break
+			}
+			pbits, padv, peob = pbits+b, padv+a, x
+		}
+		pack := uint32(pbits) | uint32(padv)<<skipAdvShift
+		if peob {
+			pack |= skipEOB
+		}
+		h.acSkip[idx] = pack | one<<skipOneShift
+	}
+	h.acBuilt = true
+}
+
+// decodeSlow decodes one symbol canonically from the top of acc, for codes
+// longer than a lookahead table covers. ok is false for an invalid code.
+func (h *huffTable) decodeSlow(acc uint64) (sym uint8, l uint, ok bool) {
+	for l = 1; l <= maxCodeLen; l++ {
+		code := int32(acc >> (64 - l))
+		if code <= h.maxcode[l] {
+			return h.vals[h.valptr[l]+code-h.mincode[l]], l, true
+		}
+	}
+	return 0, 0, false
+}

@@ -1,0 +1,371 @@
+package jpegdc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+)
+
+// mcuBlock describes one block of an MCU in the scan being decoded.
+type mcuBlock struct {
+	dc, ac *huffTable
+	luma   bool
+	// Position of a luma block in the thumbnail: (mx*mulX+dx, my*mulY+dy).
+	mulX, mulY, dx, dy int
+}
+
+var errCorrupt = fmt.Errorf("%w: corrupt entropy-coded data", ErrFormat)
+
+// scan handles one SOS whose header is seg and whose entropy-coded data
+// starts at pos. It returns where parsing resumes and whether the luma DC is
+// complete.
+func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
+	if len(seg) < 1 {
+		return 0, false, fmt.Errorf("%w: short SOS", ErrFormat)
+	}
+	ns := int(seg[0])
+	if ns < 1 || ns > d.nComp || len(seg) != 4+2*ns {
+		return 0, false, fmt.Errorf("%w: bad SOS length", ErrFormat)
+	}
+	ss, se := seg[1+2*ns], seg[2+2*ns]
+	ah, al := uint(seg[3+2*ns]>>4), uint(seg[3+2*ns]&15)
+
+	var inScan [maxComponents]bool
+	var scomp [maxComponents]int
+	var td, ta [maxComponents]uint8
+	luma := false
+	for i := 0; i < ns; i++ {
+		id := seg[1+2*i]
+		ci := 0
+		for ci < d.nComp && d.comps[ci].id != id {
+			ci++
+		}
+		if ci == d.nComp || inScan[ci] {
+			return 0, false, fmt.Errorf("%w: bad SOS component", ErrFormat)
+		}
+		inScan[ci] = true
+		scomp[i] = ci
+		td[i], ta[i] = seg[2+2*i]>>4, seg[2+2*i]&15
+		if td[i] > 3 || ta[i] > 3 {
+			return 0, false, fmt.Errorf("%w: bad SOS table", ErrFormat)
+		}
+		luma = luma || ci == 0
+	}
+
+	progressive := d.cfg.Progressive
+	if progressive {
+		if ss == 0 && se != 0 || ss > se || se > 63 || al > 13 {
+			return 0, false, fmt.Errorf("%w: bad progressive scan parameters", ErrFormat)
+		}
+		refine := ah != 0
+		if ss != 0 || !luma || refine && (!d.yStarted || ah != uint(d.yAl) || al != ah-1) {
+			// AC, chroma-only or out-of-sequence refinement: skip.
+			return skipEntropy(d.data, pos), false, nil
+		}
+		if !refine && d.yStarted {
+			return 0, false, fmt.Errorf("%w: second luma DC scan", ErrFormat)
+		}
+	} else if !luma {
+		return skipEntropy(d.data, pos), false, nil
+	}
+
+	// Set up the MCU.
+	nb := 0
+	mcusX, mcusY := d.outW, d.outH
+	if ns > 1 {
+		mcusX = (d.cfg.Width + 8*d.hmax - 1) / (8 * d.hmax)
+		mcusY = (d.cfg.Height + 8*d.vmax - 1) / (8 * d.vmax)
+	}
+	refine := progressive && ah != 0
+	for i := 0; i < ns; i++ {
+		c := &d.comps[scomp[i]]
+		dc, ac := &d.dc[td[i]], &d.ac[ta[i]]
+		if !refine {
+			if !dc.defined || !progressive && !ac.defined {
+				return 0, false, fmt.Errorf("%w: undefined Huffman table", ErrFormat)
+			}
+			if !dc.dcBuilt {
+				dc.buildDC()
+			}
+			if !progressive && !ac.acBuilt {
+				ac.buildAC()
+			}
+		}
+		h, v := c.h, c.v
+		if ns == 1 {
+			h, v = 1, 1
+		}
+		if nb+h*v > maxBlocksPerMCU {
+			return 0, false, fmt.Errorf("%w: too many blocks per MCU", ErrFormat)
+		}
+		for y := 0; y < v; y++ {
+			for x := 0; x < h; x++ {
+				d.blocks[nb] = mcuBlock{dc: dc, ac: ac, luma: scomp[i] == 0, mulX: h, mulY: v, dx: x, dy: y}
+				nb++
+			}
+		}
+	}
+
+	if !d.yStarted {
+		tq := d.comps[0].tq
+		if !d.qdef[tq] {
+			return 0, false, fmt.Errorf("%w: undefined quantisation table", ErrFormat)
+		}
+		d.yq = d.qdc[tq]
+		n := d.outW * d.outH
+		if cap(d.coef) < n {
+			d.coef = make([]int32, n)
+		}
+		d.coef = d.coef[:n]
+		clear(d.coef)
+	}
+
+	g := scanGeom{blocks: d.blocks[:nb], mcusX: mcusX, withAC: !progressive, al: al}
+	total := mcusX * mcusY
+	interval := d.ri
+	if interval == 0 {
+		interval = total
+	}
+	// Each restart interval starts with an empty bit buffer and zero DC
+	// predictions, so it is decoded as a unit.
+	for start := 0; start < total; start += interval {
+		var err error
+		if start > 0 {
+			if pos, err = d.restart(pos); err != nil {
+				return 0, false, err
+			}
+		}
+		end := min(start+interval, total)
+		if refine {
+			pos, err = d.decodeRefine(&g, start, end, pos)
+		} else {
+			pos, err = d.decodeDC(&g, start, end, pos)
+		}
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	d.yStarted = true
+	d.yAl = int(al)
+	return pos, !progressive || al == 0, nil
+}
+
+// skipEntropy returns the position of the first marker at or after pos that
+// ends entropy-coded data (not a stuffed 0xFF00 or an RSTn), or len(data).
+func skipEntropy(data []byte, pos int) int {
+	for {
+		i := bytes.IndexByte(data[pos:], 0xFF)
+		if i < 0 || pos+i+1 >= len(data) {
+			return len(data)
+		}
+		pos += i
+		switch m := data[pos+1]; {
+		case m == 0 || m >= mRST0 && m <= mRST7:
+			pos += 2
+		case m == 0xFF:
+			pos++
+		default:
+			return pos
+		}
+	}
+}
+
+// refill tops the bit buffer up to at least 56 bits. The fast path loads
+// eight bytes at once when none of them is 0xFF.
+func (d *Decoder) refill(acc uint64, n uint, pos int) (uint64, uint, int) {
+	data := d.data
+	if pos+8 <= len(data) {
+		w := binary.BigEndian.Uint64(data[pos:])
+		if (^w-0x0101010101010101)&w&0x8080808080808080 == 0 {
+			return acc | w>>n, n | 56, pos + int((63-n)>>3)
+		}
+	}
+	return d.refillSlow(acc, n, pos)
+}
+
+// refillSlow loads byte by byte, unstuffing 0xFF00. At a marker or the end
+// of data it feeds zero bytes without moving past it, counting them in
+// d.zeros so that a read past the end can be detected.
+func (d *Decoder) refillSlow(acc uint64, n uint, pos int) (uint64, uint, int) {
+	data := d.data
+	for n <= 56 {
+		if pos < len(data) && d.zeros == 0 {
+			b := data[pos]
+			if b != 0xFF {
+				acc |= uint64(b) << (56 - n)
+				n += 8
+				pos++
+				continue
+			}
+			if pos+1 < len(data) && data[pos+1] == 0 {
+				acc |= 0xFF << (56 - n)
+				n += 8
+				pos += 2
+				continue
+			}
+		}
+		d.zeros++
+		n += 8
+	}
+	return acc, n, pos
+}
+
+// overread reports whether more bits were consumed than the data held.
+func (d *Decoder) overread(n uint) bool {
+	return d.zeros*8 > int(n)
+}
+
+// restart moves past the RSTn marker that ends a restart interval.
+func (d *Decoder) restart(pos int) (int, error) {
+	data := d.data
+	for pos+1 < len(data) && data[pos] == 0xFF && data[pos+1] == 0xFF {
+		pos++ // fill bytes
+	}
+	if pos+1 < len(data) && data[pos] == 0xFF && data[pos+1] >= mRST0 && data[pos+1] <= mRST7 {
+		return pos + 2, nil
+	}
+	return 0, fmt.Errorf("%w: missing RST marker", ErrFormat)
+}
+
+// scanGeom is the MCU layout of the scan being decoded.
+type scanGeom struct {
+	blocks []mcuBlock
+	mcusX  int
+	withAC bool // sequential scan: skip AC coefficients after each DC
+	al     uint // successive-approximation shift
+}
+
+// decodeDC decodes MCUs [start, end) of a sequential scan or a progressive
+// DC first scan, storing luma DC values (shifted left by al) in d.coef.
+func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
+	var acc uint64
+	var n uint
+	var pred int32
+	d.zeros = 0
+	coef := d.coef
+	outW, outH := d.outW, d.outH
+	blocks, al, withAC := g.blocks, g.al, g.withAC
+	mx, my := start%g.mcusX, start/g.mcusX
+	for m := start; m < end; m++ {
+		for i := range blocks {
+			b := &blocks[i]
+			if n < 32 {
+				acc, n, pos = d.refill(acc, n, pos)
+			}
+			// DC: a size category, then that many magnitude bits.
+			var s uint
+			if e := b.dc.dcLook[acc>>(64-dcLookBits)]; e != 0 {
+				l := uint(e >> 8)
+				s = uint(e & 0xff)
+				acc <<= l
+				n -= l
+			} else {
+				sym, l, ok := b.dc.decodeSlow(acc)
+				if !ok || sym > 15 {
+					return 0, errCorrupt
+				}
+				s = uint(sym)
+				acc <<= l
+				n -= l
+			}
+			if b.luma {
+				if s != 0 {
+					v := int32(acc >> (64 - s))
+					if v < 1<<(s-1) {
+						v -= 1<<s - 1
+					}
+					pred += v
+				}
+				bx, by := mx*b.mulX+b.dx, my*b.mulY+b.dy
+				if bx < outW && by < outH {
+					coef[by*outW+bx] = pred << al
+				}
+			}
+			acc <<= s
+			n -= s
+			if !withAC {
+				continue
+			}
+			// AC: skip coefficients, several per lookup.
+			skip := &b.ac.acSkip
+			for k := uint32(1); k < 64; {
+				if n < 32 {
+					acc, n, pos = d.refill(acc, n, pos)
+				}
+				e := skip[acc>>(64-acLookBits)]
+				if e == 0 {
+					sym, l, ok := b.ac.decodeSlow(acc)
+					if !ok {
+						return 0, errCorrupt
+					}
+					bits, adv, eob := skipStep(sym, int(l))
+					acc <<= uint(bits)
+					n -= uint(bits)
+					if eob {
+						break
+					}
+					k += uint32(adv)
+					continue
+				}
+				if k+(e>>skipAdvShift)&skipAdvMask > 64 {
+					e >>= skipOneShift
+				}
+				bits := uint(e & skipBitsMask)
+				acc <<= bits
+				n -= bits
+				k += (e >> skipAdvShift) & skipAdvMask
+				if e&skipEOB != 0 {
+					break
+				}
+			}
+		}
+		if mx++; mx == g.mcusX {
+			mx = 0
+			my++
+			// Once a row, stop early on data read past its end.
+			if d.overread(n) {
+				return 0, errCorrupt
+			}
+		}
+	}
+	if d.overread(n) {
+		return 0, errCorrupt
+	}
+	return pos, nil
+}
+
+// decodeRefine applies MCUs [start, end) of a progressive DC refinement
+// scan: one raw bit per block, bit al of the luma DC.
+func (d *Decoder) decodeRefine(g *scanGeom, start, end, pos int) (int, error) {
+	var acc uint64
+	var n uint
+	d.zeros = 0
+	coef := d.coef
+	outW, outH := d.outW, d.outH
+	mx, my := start%g.mcusX, start/g.mcusX
+	for m := start; m < end; m++ {
+		if n < maxBlocksPerMCU {
+			acc, n, pos = d.refill(acc, n, pos)
+		}
+		for i := range g.blocks {
+			b := &g.blocks[i]
+			bit := int32(acc >> 63)
+			acc <<= 1
+			n--
+			if !b.luma {
+				continue
+			}
+			bx, by := mx*b.mulX+b.dx, my*b.mulY+b.dy
+			if bx < outW && by < outH {
+				coef[by*outW+bx] |= bit << g.al
+			}
+		}
+		if mx++; mx == g.mcusX {
+			mx, my = 0, my+1
+		}
+	}
+	if d.overread(n) {
+		return 0, errCorrupt
+	}
+	return pos, nil
+}
