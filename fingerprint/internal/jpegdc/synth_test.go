@@ -235,13 +235,19 @@ func blockMeans(img image.Image) (w, h int, means []float64) {
 // mean and max absolute difference between the thumbnail and the block means.
 func compareFull(t testing.TB, data []byte) (mean, maxd float64) {
 	t.Helper()
-	got, cfg, err := Decode(data, 0)
-	if err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
 	full, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("image/jpeg: %v", err)
+	}
+	return compareWith(t, data, full)
+}
+
+// compareWith is compareFull against a given full decode.
+func compareWith(t testing.TB, data []byte, full image.Image) (mean, maxd float64) {
+	t.Helper()
+	got, cfg, err := Decode(data, 0)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
 	}
 	w, h, means := blockMeans(full)
 	if got.Rect.Dx() != w || got.Rect.Dy() != h {
