@@ -55,10 +55,11 @@ type Decoder struct {
 	adobe int // APP14 transform, -1 when absent
 	ri    int // restart interval in MCUs, 0: none
 
-	qdc  [4]int32 // DC entry of each quantisation table
-	qdef [4]bool
-	dc   [4]huffTable
-	ac   [4]huffTable
+	qdc    [4]int32 // DC entry of each quantisation table
+	qdef   [4]bool
+	dc     [4]huffTable
+	ac     [4]huffTable
+	acLook *acLookTable
 
 	// Luma DC state.
 	outW, outH int
@@ -169,10 +170,6 @@ func (d *Decoder) parse(data []byte, headerOnly bool) error {
 	for {
 		m, p, err := nextMarker(data, pos)
 		if err != nil {
-			if !headerOnly && d.yStarted {
-				// Lenient: a missing EOI after usable luma DC data.
-				return nil
-			}
 			return err
 		}
 		pos = p
@@ -181,6 +178,8 @@ func (d *Decoder) parse(data []byte, headerOnly bool) error {
 			if headerOnly || !d.yStarted {
 				return fmt.Errorf("%w: no image data before EOI", ErrFormat)
 			}
+			// A progressive file whose luma DC refinements never came:
+			// finish at the precision received.
 			return nil
 		case m == mTEM || (m >= mRST0 && m <= mRST7):
 			continue // no length field

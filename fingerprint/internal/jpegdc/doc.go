@@ -19,10 +19,11 @@
 // hierarchical modes, DNL) yields ErrUnsupported, so that the caller can fall
 // back to a full decoder such as image/jpeg.
 //
-// Truncated or corrupt entropy data is an error (wrapping ErrFormat) and no
-// image is returned: the decoder does not guess at missing blocks. A
-// progressive file that is cut short after its luma DC data is complete
-// still decodes, since the rest is never read.
+// Truncated or corrupt data is an error (wrapping ErrFormat) and no image is
+// returned: the decoder does not guess at missing blocks or at missing
+// refinement bits. Data after the point where the luma DC is complete is
+// never read, so a file cut short after it (a missing EOI; a progressive
+// file cut after its luma DC scans) decodes in full.
 //
 // The EXIF orientation (APP1 "Exif", IFD0 tag 0x0112) is reported in Config
 // but not applied.

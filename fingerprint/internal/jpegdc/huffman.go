@@ -44,9 +44,11 @@ type huffTable struct {
 	dcLook  [1 << dcLookBits]uint16 // code length<<8 | symbol, 0: longer code
 
 	acBuilt bool
-	acLook  [1 << acLookBits]uint16 // scratch for building acSkip
-	acSkip  [1 << acLookBits]uint32 // see skip* constants; 0: longer code
+	acSkip  *[1 << acLookBits]uint32 // see skip* constants; 0: longer code
 }
+
+// acLookTable is the scratch symbol lookup from which acSkip is built.
+type acLookTable [1 << acLookBits]uint16
 
 // define installs a table from a DHT segment body at p, returning the bytes
 // used. Identical redefinitions keep the built lookups (encoders repeat the
@@ -144,11 +146,16 @@ func skipStep(sym uint8, l int) (bits, adv int, eob bool) {
 	}
 }
 
-func (h *huffTable) buildAC() {
+// buildAC builds the skip table (allocated on first use: DC-only and
+// progressive decodes never need one) using look as scratch.
+func (h *huffTable) buildAC(look *acLookTable) {
 	const n = acLookBits
-	h.fillLook(h.acLook[:], n)
+	h.fillLook(look[:], n)
+	if h.acSkip == nil {
+		h.acSkip = new([1 << acLookBits]uint32)
+	}
 	for idx := range h.acSkip {
-		e0 := h.acLook[idx]
+		e0 := look[idx]
 		if e0 == 0 {
 			h.acSkip[idx] = 0
 			continue
@@ -162,7 +169,7 @@ func (h *huffTable) buildAC() {
 		// lookahead and the run stays within one block.
 		pbits, padv, peob := bits, adv, eob
 		for !peob && pbits < n {
-			e := h.acLook[(idx<<pbits)&(1<<n-1)]
+			e := look[(idx<<pbits)&(1<<n-1)]
 			l := int(e >> 8)
 			if e == 0 || pbits+l > n {
 				break

@@ -88,7 +88,10 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 				dc.buildDC()
 			}
 			if !progressive && !ac.acBuilt {
-				ac.buildAC()
+				if d.acLook == nil {
+					d.acLook = new(acLookTable)
+				}
+				ac.buildAC(d.acLook)
 			}
 		}
 		h, v := c.h, c.v
@@ -287,7 +290,7 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 				continue
 			}
 			// AC: skip coefficients, several per lookup.
-			skip := &b.ac.acSkip
+			skip := b.ac.acSkip
 			for k := uint32(1); k < 64; {
 				if n < 32 {
 					acc, n, pos = d.refill(acc, n, pos)
