@@ -107,6 +107,7 @@ func Page(s Spec) *image.Gray {
 	cv := newCanvas(img)
 	pl := makePlan(s.Series, s.Page)
 	pl.draw(cv, s.Text)
+	cv.smooth()
 	return img
 }
 

@@ -27,10 +27,10 @@ var golden = []struct {
 	s    Spec
 	hash uint64
 }{
-	{Spec{Series: 1, Page: 0}, 0xcfcf680ca552704a},
-	{Spec{Series: 1, Page: 1, Text: 1}, 0xb269a0ad0f1c308a},
-	{Spec{Series: 42, Page: 17}, 0x70916871c1701b6},
-	{Spec{Series: 3, Page: 2, Width: 600, Height: 850}, 0x612c1b63ba685d7f},
+	{Spec{Series: 1, Page: 0}, 0x13461c655e3d2d8f},
+	{Spec{Series: 1, Page: 1, Text: 1}, 0xa8c2a3e538e6d5e4},
+	{Spec{Series: 42, Page: 17}, 0x2b9152578660cbcd},
+	{Spec{Series: 3, Page: 2, Width: 600, Height: 850}, 0x42b3dcfd46b8514},
 }
 
 func TestGolden(t *testing.T) {
@@ -153,14 +153,14 @@ func TestLayoutsRepeat(t *testing.T) {
 							continue
 						}
 						total++
-						if a.GrayAt(x, y).Y == 0 && b.GrayAt(x, y).Y == 0 {
+						if a.GrayAt(x, y).Y < 128 && b.GrayAt(x, y).Y < 128 {
 							black++
 						}
 					}
 				}
 			}
 			if black < total*9/10 {
-				t.Errorf("series %d layout %v: only %d of %d border samples black on pages %d and %d", series, k, black, total, g[0].page, g[1].page)
+				t.Errorf("series %d layout %v: only %d of %d border samples dark on pages %d and %d", series, k, black, total, g[0].page, g[1].page)
 			}
 		}
 		if best < 3 {
