@@ -1,0 +1,43 @@
+// Package index stores reference fingerprints and finds the ones near a
+// query.
+//
+// A publisher builds an index of its pages with a Builder and ships the
+// file; a proxy loads it with Open or Read and calls Lookup for every image
+// it fingerprints. A CDN that carries several publishers combines their
+// files with Merge.
+//
+// # Search
+//
+// Lookup and Search are exact: every entry within the Hamming radius is
+// returned, never an approximation. They use multi-index hashing (Norouzi,
+// Punjani and Fleet, CVPR 2012): the 256-bit hash is split into m
+// substrings of about log2(n) bits, one table per substring. Table 0 is the
+// hash-sorted entry array itself, so it costs no memory. By the general
+// pigeonhole principle, if the per-table radii t_i satisfy
+// sum(t_i+1) > r, an entry within distance r of the query lies within t_i
+// of it in at least one substring i. For each radius a small cost model
+// chooses the t_i (or a linear scan, when that is cheaper: tiny indexes,
+// huge radii).
+//
+// # Memory
+//
+// A loaded index keeps each hash as 32 raw bytes for fast verification,
+// 4 bytes per entry for each of the m-1 posting tables, one quality byte
+// and dictionary-coded IDs (an ID is split at its last '/' into a directory
+// and a base name; each part is a code into a sorted, front-coded
+// dictionary). IDs and metadata are decoded only for entries that match.
+//
+// # File format
+//
+// See format.go. In short: a magic number, a version, a header with the
+// fingerprint algorithm, its threshold, the entry count and the creation
+// time, then checksummed (xxh3) sections: the sorted hashes in Elias-Fano
+// form (close to their entropy), the qualities, the ID and metadata
+// dictionaries and the per-entry codes, zstd-compressed where that pays.
+// Entries are stored in hash order, so IDs need no permutation.
+//
+// # Concurrency
+//
+// An Index is immutable once loaded and safe for concurrent use by any
+// number of goroutines. A Builder is not safe for concurrent use.
+package index

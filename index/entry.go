@@ -1,0 +1,160 @@
+package index
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/pagematch/pagematch/fingerprint"
+)
+
+// Limits on what an entry may hold. They keep a single corrupt or hostile
+// entry from dominating memory.
+const (
+	// MaxIDLen is the longest ID, in bytes.
+	MaxIDLen = 1024
+	// MaxMetaLen is the largest encoded metadata of one entry, in bytes
+	// (about the sum of its key and value lengths).
+	MaxMetaLen = 16 << 10
+	// MaxEntries is the largest number of entries in one index. Positions
+	// are held in 32 bits; shard above this (see the package README).
+	MaxEntries = 1<<32 - 1
+)
+
+// KV is one metadata pair, such as {"publisher", "Shueisha"}.
+type KV struct {
+	Key, Value string
+}
+
+// Meta is an entry's metadata, in the order it was added. Keys need not be
+// unique; Get returns the first.
+type Meta []KV
+
+// Get returns the value of the first pair with the given key.
+func (m Meta) Get(key string) (string, bool) {
+	for _, kv := range m {
+		if kv.Key == key {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// Entry is one reference page: its ID (unique within an index), the
+// 256-bit hash of its VariantPage view, the fingerprint's quality and
+// optional metadata that comes back with every match.
+type Entry struct {
+	ID      string
+	Hash    fingerprint.Hash
+	Quality uint8
+	Meta    Meta
+}
+
+// Match is an entry found near a query.
+type Match struct {
+	// ID names the matched entry.
+	ID string
+	// Distance is the Hamming distance between the entry's hash and the
+	// query variant that matched.
+	Distance int
+	// Variant is the query view that matched: the page, its mirror or a
+	// half of a spread. Search always reports VariantPage.
+	Variant fingerprint.VariantKind
+	// Quality is the entry's stored quality.
+	Quality uint8
+	// Meta is the entry's metadata, nil if it has none.
+	Meta Meta
+	// Hash is the entry's stored hash.
+	Hash fingerprint.Hash
+}
+
+// validate reports why e cannot be stored, or nil.
+func (e *Entry) validate() error {
+	switch {
+	case e.ID == "":
+		return fmt.Errorf("%w: empty ID", ErrInvalidEntry)
+	case len(e.ID) > MaxIDLen:
+		return fmt.Errorf("%w: ID of %d bytes (max %d)", ErrInvalidEntry, len(e.ID), MaxIDLen)
+	case !utf8.ValidString(e.ID):
+		return fmt.Errorf("%w: ID %q is not valid UTF-8", ErrInvalidEntry, e.ID)
+	case e.Quality > 100:
+		return fmt.Errorf("%w: quality %d above 100", ErrInvalidEntry, e.Quality)
+	}
+	if n := metaLen(e.Meta); n > MaxMetaLen {
+		return fmt.Errorf("%w: metadata of %d bytes (max %d)", ErrInvalidEntry, n, MaxMetaLen)
+	}
+	return nil
+}
+
+// metaLen is the encoded size of m (see encodeMeta).
+func metaLen(m Meta) int {
+	if len(m) == 0 {
+		return 0
+	}
+	n := uvarintLen(uint64(len(m)))
+	for _, kv := range m {
+		n += uvarintLen(uint64(len(kv.Key))) + len(kv.Key) + uvarintLen(uint64(len(kv.Value))) + len(kv.Value)
+	}
+	return n
+}
+
+// encodeMeta appends m as: count, then length-prefixed key and value for
+// each pair. No metadata encodes as nothing, so it sorts first in the
+// metadata dictionary.
+func encodeMeta(dst []byte, m Meta) []byte {
+	if len(m) == 0 {
+		return dst
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(m)))
+	for _, kv := range m {
+		dst = binary.AppendUvarint(dst, uint64(len(kv.Key)))
+		dst = append(dst, kv.Key...)
+		dst = binary.AppendUvarint(dst, uint64(len(kv.Value)))
+		dst = append(dst, kv.Value...)
+	}
+	return dst
+}
+
+// decodeMeta parses an encodeMeta blob. The strings share one allocation.
+func decodeMeta(b []byte) (Meta, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	s := string(b)
+	cnt, p := binary.Uvarint(b)
+	if p <= 0 || cnt == 0 || cnt > uint64(len(b)) {
+		return nil, fmt.Errorf("%w: metadata count", ErrCorrupt)
+	}
+	m := make(Meta, cnt)
+	next := func() (string, bool) {
+		l, k := binary.Uvarint(b[p:])
+		if k <= 0 || l > uint64(len(b)-p-k) {
+			return "", false
+		}
+		p += k
+		v := s[p : p+int(l)]
+		p += int(l)
+		return v, true
+	}
+	for i := range m {
+		var ok1, ok2 bool
+		m[i].Key, ok1 = next()
+		m[i].Value, ok2 = next()
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("%w: metadata pair", ErrCorrupt)
+		}
+	}
+	if p != len(b) {
+		return nil, fmt.Errorf("%w: metadata trailing bytes", ErrCorrupt)
+	}
+	return m, nil
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}

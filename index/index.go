@@ -1,0 +1,246 @@
+package index
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pagematch/pagematch/fingerprint"
+)
+
+// Index is a loaded reference index. It is immutable and safe for
+// concurrent use by multiple goroutines.
+type Index struct {
+	c         *columns
+	hashes    []fingerprint.Hash
+	quality   []uint8
+	threshold int
+	mih       *mih // nil: every search is a linear scan
+	scratch   sync.Pool
+}
+
+type scratch struct {
+	hits []hit
+	buf  []byte
+}
+
+func newIndex(c *columns, cfg openConfig) (*Index, error) {
+	if cfg.threshold < 0 || cfg.threshold > fingerprint.HashBits {
+		return nil, fmt.Errorf("index: threshold %d out of range 0..%d", cfg.threshold, fingerprint.HashBits)
+	}
+	ix := &Index{c: c, hashes: c.hashes, quality: c.quality, threshold: cfg.threshold}
+	ix.scratch.New = func() any { return new(scratch) }
+	m := cfg.substrings
+	if m == 0 {
+		m = autoSubstrings(len(c.hashes))
+	}
+	if m > 1 && len(c.hashes) > 0 {
+		ix.mih = buildMIH(c.hashes, m)
+	}
+	return ix, nil
+}
+
+// Len returns the number of entries.
+func (ix *Index) Len() int { return len(ix.hashes) }
+
+// Algorithm returns the fingerprint algorithm recorded in the file.
+func (ix *Index) Algorithm() string { return ix.c.hdr.algorithm }
+
+// Created returns the creation time recorded in the file.
+func (ix *Index) Created() time.Time { return ix.c.hdr.created }
+
+// Threshold returns the radius Lookup uses when not given WithThreshold.
+func (ix *Index) Threshold() int { return ix.threshold }
+
+// Stats describes an index's memory.
+type Stats struct {
+	Entries int
+	// Substrings is the number of multi-index tables; 0 means every
+	// search is a linear scan.
+	Substrings int
+	// Bytes of heap held by each part.
+	HashBytes, QualityBytes, TableBytes, IDBytes, MetaBytes int64
+}
+
+// Total returns the heap bytes of all parts.
+func (s Stats) Total() int64 {
+	return s.HashBytes + s.QualityBytes + s.TableBytes + s.IDBytes + s.MetaBytes
+}
+
+// Stats returns the index's memory use.
+func (ix *Index) Stats() Stats {
+	c := ix.c
+	s := Stats{
+		Entries:      ix.Len(),
+		HashBytes:    32 * int64(cap(ix.hashes)),
+		QualityBytes: int64(cap(ix.quality)),
+		IDBytes:      c.dirs.bytes() + c.bases.bytes() + 8*int64(cap(c.idCodes.words)),
+		MetaBytes:    c.metas.bytes() + 8*int64(cap(c.metaCodes.words)),
+	}
+	if ix.mih != nil {
+		s.Substrings = len(ix.mih.tabs)
+		s.TableBytes = ix.mih.bytes()
+	}
+	return s
+}
+
+// Lookup returns the entries within the threshold of any variant of fp:
+// the radius set by WithThreshold on this call, else on Open or Read,
+// else fingerprint.DefaultThreshold. Each entry appears once, with its
+// best variant (smallest distance; on a tie, the earlier variant). Matches
+// are sorted by distance, then ID. The search is exact.
+//
+// Quality rule: Lookup returns nothing when fp is not Matchable (quality
+// below fingerprint.MinQuality); it skips variants after the first whose
+// own Quality is below MinQuality (a blank half of a spread); and it never
+// returns entries whose stored Quality is below MinQuality. Search applies
+// none of these rules.
+//
+// If fp has no Variants, fp.Hash is looked up as the page.
+//
+// Allocation: the result slice, and per match its ID string and, if the
+// entry has metadata, its Meta. A lookup without matches allocates nothing.
+func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Match {
+	if !fp.Matchable() {
+		return nil
+	}
+	cfg := lookupConfig{threshold: ix.threshold}
+	for _, o := range opts {
+		o.applyLookup(&cfg)
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.putScratch(s)
+	hits := s.hits[:0]
+	if len(fp.Variants) == 0 {
+		hits = ix.search(&fp.Hash, cfg.threshold, hit{variant: uint8(fingerprint.VariantPage)}, hits)
+	}
+	for i := range fp.Variants {
+		v := &fp.Variants[i]
+		if i > 0 && v.Quality < fingerprint.MinQuality {
+			continue
+		}
+		hits = ix.search(&v.Hash, cfg.threshold, hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}, hits)
+	}
+	// Drop unmatchable entries, then keep each entry's best hit.
+	hits = slices.DeleteFunc(hits, func(h hit) bool { return ix.quality[h.idx] < fingerprint.MinQuality })
+	if len(hits) == 0 {
+		s.hits = hits
+		return nil
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(a.dist, b.dist), cmp.Compare(a.order, b.order))
+	})
+	hits = slices.CompactFunc(hits, func(a, b hit) bool { return a.idx == b.idx })
+	out := make([]Match, 0, len(hits))
+	out, s.buf = ix.materialize(hits, out, s.buf)
+	s.hits = hits
+	if cfg.limit > 0 && len(out) > cfg.limit {
+		out = out[:cfg.limit:cfg.limit]
+	}
+	return out
+}
+
+// Search appends to dst every entry whose hash lies within radius of h,
+// sorted by distance then ID, and returns the extended slice. It is the
+// raw exact search: no quality rule applies and Variant is always
+// VariantPage. A radius of 256 or more returns every entry; a negative
+// radius returns none.
+//
+// Allocation: dst grows as append would; each match allocates its ID
+// string and, if the entry has metadata, its Meta. With no matches and no
+// growth, Search allocates nothing.
+func (ix *Index) Search(h fingerprint.Hash, radius int, dst []Match) []Match {
+	s := ix.scratch.Get().(*scratch)
+	defer ix.putScratch(s)
+	s.hits = ix.search(&h, radius, hit{variant: uint8(fingerprint.VariantPage)}, s.hits[:0])
+	dst, s.buf = ix.materialize(s.hits, dst, s.buf)
+	return dst
+}
+
+// Nearest returns the entry closest to h at any distance (ties: the
+// smaller ID), and false if the index is empty. It searches growing radii
+// and falls back to a linear scan, so it can take milliseconds on a large
+// index; it is meant for tools and reports, not for serving.
+func (ix *Index) Nearest(h fingerprint.Hash) (Match, bool) {
+	if ix.Len() == 0 {
+		return Match{}, false
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.putScratch(s)
+	for r := 0; ; r = min(r+8, fingerprint.HashBits) {
+		if r == fingerprint.HashBits || ix.mih == nil || ix.mih.plan(r).linear {
+			r = fingerprint.HashBits
+			s.hits = ix.nearestLinear(&h, s.hits[:0])
+		} else {
+			s.hits = ix.mih.search(ix.hashes, &h, r, hit{}, s.hits[:0])
+		}
+		if len(s.hits) > 0 || r == fingerprint.HashBits {
+			break
+		}
+	}
+	best := slices.MinFunc(s.hits, func(a, b hit) int { return cmp.Compare(a.dist, b.dist) })
+	s.hits = slices.DeleteFunc(s.hits, func(a hit) bool { return a.dist != best.dist })
+	var ms [1]Match
+	out, buf := ix.materialize(s.hits, ms[:0], s.buf)
+	s.buf = buf
+	return out[0], true
+}
+
+// nearestLinear returns the entries at the least distance from q.
+func (ix *Index) nearestLinear(q *fingerprint.Hash, out []hit) []hit {
+	best := fingerprint.HashBits + 1
+	for j := range ix.hashes {
+		d := q.Distance(ix.hashes[j])
+		if d < best {
+			best, out = d, out[:0]
+		}
+		if d == best {
+			out = append(out, hit{idx: uint32(j), dist: uint16(d)})
+		}
+	}
+	return out
+}
+
+// search appends every entry within radius r of q to out.
+func (ix *Index) search(q *fingerprint.Hash, r int, h hit, out []hit) []hit {
+	switch {
+	case r < 0 || len(ix.hashes) == 0:
+		return out
+	case r >= fingerprint.HashBits:
+		return linearSearch(ix.hashes, q, fingerprint.HashBits, h, out)
+	case ix.mih == nil:
+		return linearSearch(ix.hashes, q, r, h, out)
+	}
+	return ix.mih.search(ix.hashes, q, r, h, out)
+}
+
+// materialize decodes hits into Matches appended to dst, sorted by
+// distance then ID.
+func (ix *Index) materialize(hits []hit, dst []Match, buf []byte) ([]Match, []byte) {
+	start := len(dst)
+	for _, h := range hits {
+		buf = ix.c.appendID(buf[:0], int(h.idx))
+		m := Match{
+			ID:       string(buf),
+			Distance: int(h.dist),
+			Variant:  fingerprint.VariantKind(h.variant),
+			Quality:  ix.quality[h.idx],
+			Hash:     ix.hashes[h.idx],
+		}
+		m.Meta, buf = ix.c.meta(int(h.idx), buf)
+		dst = append(dst, m)
+	}
+	slices.SortFunc(dst[start:], func(a, b Match) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
+	})
+	return dst, buf
+}
+
+func (ix *Index) putScratch(s *scratch) {
+	if cap(s.hits) > 1<<16 || cap(s.buf) > 1<<16 {
+		return // do not pin a huge result buffer
+	}
+	ix.scratch.Put(s)
+}

@@ -1,0 +1,121 @@
+package index
+
+import (
+	"time"
+
+	"github.com/pagematch/pagematch/fingerprint"
+)
+
+// DefaultAlgorithm names the fingerprint algorithm of this release: the
+// 256-bit pagematch hash, version 1. It is written into every file and
+// checked when one is read.
+const DefaultAlgorithm = "pm256-v1"
+
+// Option configures Open, Read and Builder.Index.
+type Option interface{ applyOpen(*openConfig) }
+
+// LookupOption configures one Lookup.
+type LookupOption interface{ applyLookup(*lookupConfig) }
+
+// BuilderOption configures NewBuilder.
+type BuilderOption interface{ applyBuilder(*builderConfig) }
+
+type openConfig struct {
+	threshold  int    // default Lookup radius
+	algorithm  string // required algorithm, "" for any
+	substrings int    // multi-index substrings, 0 for automatic
+	maxEntries int
+}
+
+func defaultOpenConfig() openConfig {
+	return openConfig{
+		threshold:  fingerprint.DefaultThreshold,
+		algorithm:  DefaultAlgorithm,
+		maxEntries: MaxEntries,
+	}
+}
+
+type lookupConfig struct {
+	threshold int
+	limit     int
+}
+
+type builderConfig struct {
+	threshold int
+	algorithm string
+	created   time.Time
+	level     int // zstd level, see WithCompressionLevel
+}
+
+func defaultBuilderConfig() builderConfig {
+	return builderConfig{threshold: fingerprint.DefaultThreshold, algorithm: DefaultAlgorithm, level: 3}
+}
+
+// ThresholdOption sets a Hamming radius. It is accepted by Open and Read
+// (the default radius of Lookup on that index), by Lookup (this lookup
+// only) and by NewBuilder (the threshold recorded in the file header, for
+// information).
+type ThresholdOption int
+
+// WithThreshold sets the Hamming radius; see ThresholdOption. The default
+// is fingerprint.DefaultThreshold.
+func WithThreshold(t int) ThresholdOption { return ThresholdOption(t) }
+
+func (o ThresholdOption) applyOpen(c *openConfig)       { c.threshold = int(o) }
+func (o ThresholdOption) applyLookup(c *lookupConfig)   { c.threshold = int(o) }
+func (o ThresholdOption) applyBuilder(c *builderConfig) { c.threshold = int(o) }
+
+// AlgorithmOption names a fingerprint algorithm. NewBuilder records it in
+// the file; Open and Read reject files built for another one. The empty
+// name makes a reader accept any algorithm (for tools such as merge).
+type AlgorithmOption string
+
+// WithAlgorithm sets the fingerprint algorithm; see AlgorithmOption. The
+// default is DefaultAlgorithm.
+func WithAlgorithm(name string) AlgorithmOption { return AlgorithmOption(name) }
+
+func (o AlgorithmOption) applyOpen(c *openConfig)       { c.algorithm = string(o) }
+func (o AlgorithmOption) applyBuilder(c *builderConfig) { c.algorithm = string(o) }
+
+type openFunc func(*openConfig)
+
+func (f openFunc) applyOpen(c *openConfig) { f(c) }
+
+type lookupFunc func(*lookupConfig)
+
+func (f lookupFunc) applyLookup(c *lookupConfig) { f(c) }
+
+type builderFunc func(*builderConfig)
+
+func (f builderFunc) applyBuilder(c *builderConfig) { f(c) }
+
+// WithSubstrings fixes the number of multi-index substrings (1–32) instead
+// of choosing it from the entry count. It is meant for benchmarks and
+// tests; 1 disables the tables and makes every search a linear scan.
+func WithSubstrings(m int) Option {
+	return openFunc(func(c *openConfig) { c.substrings = m })
+}
+
+// WithMaxEntries makes Open and Read reject files with more than n
+// entries, as a guard on memory.
+func WithMaxEntries(n int) Option {
+	return openFunc(func(c *openConfig) { c.maxEntries = n })
+}
+
+// WithLimit keeps only the best n matches of a Lookup (n <= 0: all).
+func WithLimit(n int) LookupOption {
+	return lookupFunc(func(c *lookupConfig) { c.limit = n })
+}
+
+// WithCreated sets the creation time recorded in the file header (default:
+// the time WriteTo or Save is called). Fixing it makes output
+// reproducible.
+func WithCreated(t time.Time) BuilderOption {
+	return builderFunc(func(c *builderConfig) { c.created = t })
+}
+
+// WithCompressionLevel sets the zstd effort for the compressed sections,
+// from 1 (fastest) to 4 (smallest); the default is 3.
+func WithCompressionLevel(level int) BuilderOption {
+	return builderFunc(func(c *builderConfig) { c.level = min(max(level, 1), 4) })
+}
