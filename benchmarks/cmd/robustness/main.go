@@ -1,0 +1,61 @@
+// Command robustness measures recall per pirate family and the false-match
+// margin of pagematch next to goimagehash's pHash and dHash, on synthetic
+// manga pages. It prints a Markdown report.
+//
+//	go run ./benchmarks/cmd/robustness            # the report set
+//	go run ./benchmarks/cmd/robustness -set tune  # the tuning set
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pagematch/pagematch/fingerprint"
+	"github.com/pagematch/pagematch/internal/pirate"
+	"github.com/pagematch/pagematch/internal/robustness"
+)
+
+func main() {
+	set := flag.String("set", "report", "page set: tune (series 0-49) or report (series 1000-1049)")
+	series := flag.Int("series", 50, "series in the set")
+	pages := flag.Int("pages", 10, "reference pages per series")
+	distract := flag.Int("distractors", 10, "distractor pages per series")
+	width := flag.Int("width", 0, "page width (0: 1200x1700)")
+	families := flag.String("families", strings.Join(pirate.Families(), ","), "pirate families")
+	baselines := flag.Bool("baselines", true, "also measure goimagehash")
+	workers := flag.Int("workers", 0, "workers (0: GOMAXPROCS)")
+	flag.Parse()
+
+	first := 1000
+	if *set == "tune" {
+		first = 0
+	}
+	cfg := robustness.Config{Pages: *pages, Distractor: *distract, Seed: uint64(first) + 7,
+		Families: strings.Split(*families, ","), Workers: *workers, Width: *width}
+	if *width > 0 {
+		cfg.Height = *width * 17 / 12
+	}
+	for s := first; s < first+*series; s++ {
+		cfg.Series = append(cfg.Series, s)
+	}
+	methods := []robustness.Method{robustness.Pagematch()}
+	if *baselines {
+		methods = append(methods, robustness.Baselines()...)
+	}
+	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "goimagehash-phash": 10, "goimagehash-dhash": 10}
+	start := time.Now()
+	res, err := robustness.Run(context.Background(), cfg, methods, th)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("set %s: %d series × %d reference pages, %d distractors per series; %s\n\n",
+		*set, *series, *pages, *distract, time.Since(start).Round(time.Second))
+	robustness.WriteReport(os.Stdout, res)
+	_ = math.Inf
+}

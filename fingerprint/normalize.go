@@ -1,0 +1,341 @@
+package fingerprint
+
+import (
+	"image"
+	"math"
+)
+
+// rect is a half-open box [x0,x1)×[y0,y1) on a plane.
+type rect struct{ x0, y0, x1, y1 int }
+
+func (r rect) dx() int       { return r.x1 - r.x0 }
+func (r rect) dy() int       { return r.y1 - r.y0 }
+func (r rect) empty() bool   { return r.x1 <= r.x0 || r.y1 <= r.y0 }
+func (r rect) area() float64 { return float64(max(r.dx(), 0)) * float64(max(r.dy(), 0)) }
+
+// Content-box rules, in grey levels and fractions of the box.
+const (
+	// A pixel deviates when it differs from its line's median by more than
+	// this; it absorbs JPEG ringing, tints and rescan noise on plain margins.
+	lineDeviation = 28
+	// A line is blank when at most this fraction of its pixels deviate.
+	blankFraction = 0.01
+	// An edge band of content at most this thick, cut off from the rest by a
+	// blank gap at least gapMin thick, is a page number, a signature or a
+	// watermark in the margin, and is peeled off with the margin.
+	thinBand = 0.04
+	gapMin   = 0.01
+)
+
+// blankLine reports whether the n pixels starting at offset off with the
+// given stride are uniform, ignoring pixels outside the source.
+func (p plane) blankLine(off, stride, n int, hist *[256]int32) bool {
+	clear(hist[:])
+	known := 0
+	for i := 0; i < n; i++ {
+		j := off + i*stride
+		if !p.known(j) {
+			continue
+		}
+		v := p.pix[j]
+		hist[int(v)]++
+		known++
+	}
+	if known == 0 {
+		return true
+	}
+	// Median from the histogram.
+	med, acc := 0, int32(0)
+	for ; med < 255; med++ {
+		acc += hist[med]
+		if int(acc)*2 >= known {
+			break
+		}
+	}
+	lo, hi := med-lineDeviation, med+lineDeviation
+	dev := 0
+	for v := 0; v < 256; v++ {
+		if v < lo || v > hi {
+			dev += int(hist[v])
+		}
+	}
+	return float64(dev) <= blankFraction*float64(known)
+}
+
+func (p plane) blankRow(y, x0, x1 int, hist *[256]int32) bool {
+	return p.blankLine(y*p.w+x0, 1, x1-x0, hist)
+}
+
+func (p plane) blankCol(x, y0, y1 int, hist *[256]int32) bool {
+	return p.blankLine(y0*p.w+x, p.w, y1-y0, hist)
+}
+
+// contentBox peels uniform lines (margins, letterbox bars of any shade,
+// fill left by a rotation) off every side of r, one line at a time and side
+// by side, so that bars of different shades and rotated fills both go. It
+// then peels thin bands of content isolated in the margins.
+func (p plane) contentBox(r rect) rect {
+	var hist [256]int32
+	peel := func(r rect) rect {
+		for changed := true; changed && !r.empty(); {
+			changed = false
+			if !r.empty() && p.blankRow(r.y0, r.x0, r.x1, &hist) {
+				r.y0++
+				changed = true
+			}
+			if !r.empty() && p.blankRow(r.y1-1, r.x0, r.x1, &hist) {
+				r.y1--
+				changed = true
+			}
+			if !r.empty() && p.blankCol(r.x0, r.y0, r.y1, &hist) {
+				r.x0++
+				changed = true
+			}
+			if !r.empty() && p.blankCol(r.x1-1, r.y0, r.y1, &hist) {
+				r.x1--
+				changed = true
+			}
+		}
+		return r
+	}
+	r = peel(r)
+	for i := 0; i < 4 && !r.empty(); i++ {
+		n := p.peelThinBand(r, &hist)
+		if n == r {
+			break
+		}
+		r = peel(n)
+	}
+	return r
+}
+
+// peelThinBand removes, from each side of r, one thin band of content that
+// a blank gap separates from the rest.
+func (p plane) peelThinBand(r rect, hist *[256]int32) rect {
+	h, w := r.dy(), r.dx()
+	maxBandY, minGapY := int(thinBand*float64(h)), max(1, int(math.Ceil(gapMin*float64(h))))
+	maxBandX, minGapX := int(thinBand*float64(w)), max(1, int(math.Ceil(gapMin*float64(w))))
+	// band measures the band and gap from an edge; step is +1 or -1.
+	band := func(start, step, limit, maxBand, minGap int, blank func(int) bool) int {
+		i, t := start, 0
+		for t <= maxBand && i != limit && !blank(i) {
+			i += step
+			t++
+		}
+		if t == 0 || t > maxBand {
+			return 0
+		}
+		g := 0
+		for i != limit && blank(i) {
+			i += step
+			g++
+		}
+		if g < minGap || i == limit {
+			return 0
+		}
+		return t + g
+	}
+	row := func(y int) bool { return p.blankRow(y, r.x0, r.x1, hist) }
+	col := func(x int) bool { return p.blankCol(x, r.y0, r.y1, hist) }
+	out := r
+	out.y0 += band(r.y0, 1, r.y1, maxBandY, minGapY, row)
+	out.y1 -= band(r.y1-1, -1, r.y0-1, maxBandY, minGapY, row)
+	out.x0 += band(r.x0, 1, r.x1, maxBandX, minGapX, col)
+	out.x1 -= band(r.x1-1, -1, r.x0-1, maxBandX, minGapX, col)
+	// Never peel a page down to a sliver: then the "band" was the content.
+	if out.dy() < h/2 || out.dx() < w/2 {
+		return r
+	}
+	return out
+}
+
+// Deskew search: the range covers the ±3° of a careless scan or a pirate's
+// rotation with room to spare.
+const (
+	maxSkew    = 4.0
+	coarseStep = 0.5
+	fineStep   = 0.1
+	minSkew    = 0.15 // below this a rotation would only blur
+)
+
+// skew estimates the rotation of the page in r, in degrees, from the
+// sharpness of its ink projections: panel borders and gutters line up with
+// the axes when the page is straight.
+func (p plane) skew(r rect) float64 {
+	type pt struct{ x, y, w float32 }
+	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
+	var pts []pt
+	for y := r.y0; y < r.y1; y++ {
+		for x := r.x0; x < r.x1; x++ {
+			v := p.pix[y*p.w+x]
+			if p.known(y*p.w+x) && v < 160 {
+				pts = append(pts, pt{float32(x) - cx, float32(y) - cy, 255 - v})
+			}
+		}
+	}
+	if len(pts) < 32 {
+		return 0
+	}
+	diag := int(math.Hypot(float64(r.dx()), float64(r.dy()))) + 4
+	hp := make([]float32, 2*diag+1)
+	vp := make([]float32, 2*diag+1)
+	score := func(deg float64) float64 {
+		t := float32(math.Tan(deg * math.Pi / 180))
+		clear(hp)
+		clear(vp)
+		off := float32(diag) + 0.5
+		for _, q := range pts {
+			hp[int(q.y+q.x*t+off)] += q.w
+			vp[int(q.x-q.y*t+off)] += q.w
+		}
+		var s float64
+		for i := 1; i < len(hp); i++ {
+			dh, dv := hp[i]-hp[i-1], vp[i]-vp[i-1]
+			s += float64(dh*dh) + float64(dv*dv)
+		}
+		return s
+	}
+	best, bestS := 0.0, score(0)
+	for a := -maxSkew; a <= maxSkew+1e-9; a += coarseStep {
+		if s := score(a); s > bestS {
+			best, bestS = a, s
+		}
+	}
+	c := best
+	for a := c - coarseStep; a <= c+coarseStep+1e-9; a += fineStep {
+		if s := score(a); s > bestS {
+			best, bestS = a, s
+		}
+	}
+	if math.Abs(best) < minSkew {
+		return 0
+	}
+	return best
+}
+
+// rotate returns p turned by deg degrees about the centre of r so that a
+// skew of deg becomes straight. Pixels that come from outside p are marked
+// unknown (-1).
+func (p plane) rotate(deg float64, r rect) plane {
+	out := newPlane(p.w, p.h)
+	if p.bg != nil {
+		out.bg = make([]bool, len(p.bg))
+	}
+	th := deg * math.Pi / 180
+	sin, cos := float32(math.Sin(th)), float32(math.Cos(th))
+	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
+	for y := 0; y < p.h; y++ {
+		dy := float32(y) - cy
+		for x := 0; x < p.w; x++ {
+			dx := float32(x) - cx
+			sx := cx + dx*cos + dy*sin
+			sy := cy - dx*sin + dy*cos
+			v := p.bilinear(sx, sy)
+			out.pix[y*p.w+x] = v
+			if out.bg != nil {
+				nx, ny := int(sx+0.5), int(sy+0.5)
+				out.bg[y*p.w+x] = v < 0 || nx < 0 || ny < 0 || nx >= p.w || ny >= p.h || p.bg[ny*p.w+nx]
+			}
+		}
+	}
+	return out
+}
+
+func (p plane) bilinear(x, y float32) float32 {
+	if x < -0.5 || y < -0.5 || x > float32(p.w)-0.5 || y > float32(p.h)-0.5 {
+		return -1
+	}
+	x = min(max(x, 0), float32(p.w-1))
+	y = min(max(y, 0), float32(p.h-1))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, p.w-1), min(y0+1, p.h-1)
+	fx, fy := x-float32(x0), y-float32(y0)
+	a, b := p.pix[y0*p.w+x0], p.pix[y0*p.w+x1]
+	c, d := p.pix[y1*p.w+x0], p.pix[y1*p.w+x1]
+	if a < 0 || b < 0 || c < 0 || d < 0 {
+		// At the edge of the source: take the nearest known value.
+		for _, v := range [...]float32{a, b, c, d} {
+			if v >= 0 {
+				return v
+			}
+		}
+		return -1
+	}
+	top := a + (b-a)*fx
+	bot := c + (d-c)*fx
+	return top + (bot-top)*fy
+}
+
+// debugThumb is for experiments: the page variant's thumbnail.
+func debugThumb(img image.Image) *thumb {
+	p := lumaPlane(img, workingSize)
+	p.markBackground()
+	full := rect{0, 0, p.w, p.h}
+	box := p.contentBox(full)
+	if !box.empty() {
+		if deg := p.skew(box); deg != 0 {
+			p = p.rotate(deg, box)
+			box = p.contentBox(full)
+		}
+	}
+	var t thumb
+	if !box.empty() {
+		p.resample(box, &t)
+	}
+	return &t
+}
+
+// bgTolerance is how far, in grey levels, a pixel may differ from the
+// border pixel it is reached from and still count as background.
+const bgTolerance = 20
+
+// background marks the pixels reachable from the border through pixels
+// close in value to the border pixel they started from: margins, letterbox
+// bars and the fill around a rotated page, whatever their shade. The mask
+// steers the content box and the deskew; the thumbnail keeps the values.
+func (p *plane) markBackground() {
+	bg := make([]bool, len(p.pix))
+	type item struct {
+		i   int32
+		ref float32
+	}
+	var stack []item
+	push := func(i int, ref float32) {
+		if v := p.pix[i]; bg[i] || v-ref > bgTolerance || ref-v > bgTolerance {
+			return
+		}
+		bg[i] = true
+		stack = append(stack, item{int32(i), ref})
+	}
+	for x := 0; x < p.w; x++ {
+		push(x, p.pix[x])
+		push((p.h-1)*p.w+x, p.pix[(p.h-1)*p.w+x])
+	}
+	for y := 0; y < p.h; y++ {
+		push(y*p.w, p.pix[y*p.w])
+		push(y*p.w+p.w-1, p.pix[y*p.w+p.w-1])
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		i := int(it.i)
+		x, y := i%p.w, i/p.w
+		if x > 0 {
+			push(i-1, it.ref)
+		}
+		if x < p.w-1 {
+			push(i+1, it.ref)
+		}
+		if y > 0 {
+			push(i-p.w, it.ref)
+		}
+		if y < p.h-1 {
+			push(i+p.w, it.ref)
+		}
+	}
+	p.bg = bg
+}
+
+// known reports whether pixel i carries page content: it lies inside the
+// source and is not background.
+func (p plane) known(i int) bool { return p.pix[i] >= 0 && (p.bg == nil || !p.bg[i]) }

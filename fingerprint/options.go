@@ -1,0 +1,74 @@
+package fingerprint
+
+import "errors"
+
+// Default limits. A manga page is about 2 megapixels and a few hundred
+// kilobytes; the defaults leave a wide margin while keeping one decode under
+// about 200 MB of memory.
+const (
+	DefaultMaxBytes  = 32 << 20
+	DefaultMaxPixels = 50_000_000
+)
+
+var (
+	// ErrTooLarge is returned when the input exceeds the byte limit or its
+	// header declares more pixels than the pixel limit. The pixel check
+	// happens before any pixel buffer is allocated.
+	ErrTooLarge = errors.New("fingerprint: image too large")
+	// ErrFormat is returned for input that is not a supported image
+	// (JPEG, PNG, GIF or WebP) or is corrupt or truncated.
+	ErrFormat = errors.New("fingerprint: unsupported or corrupt image")
+	// ErrEmpty is returned for an image with no pixels.
+	ErrEmpty = errors.New("fingerprint: empty image")
+)
+
+type config struct {
+	maxBytes  int64
+	maxPixels int64
+	fastPath  bool
+	phash     bool
+}
+
+func newConfig(opts []Option) config {
+	c := config{maxBytes: DefaultMaxBytes, maxPixels: DefaultMaxPixels, fastPath: true}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// An Option configures fingerprinting.
+type Option func(*config)
+
+// WithMaxBytes limits how many bytes FromReader reads. Larger input fails
+// with ErrTooLarge. n <= 0 restores DefaultMaxBytes.
+func WithMaxBytes(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxBytes
+		}
+		c.maxBytes = n
+	}
+}
+
+// WithMaxPixels limits width×height as declared in the image header.
+// Larger images fail with ErrTooLarge before their pixels are allocated.
+// n <= 0 restores DefaultMaxPixels.
+func WithMaxPixels(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxPixels
+		}
+		c.maxPixels = n
+	}
+}
+
+// WithFastPath turns the JPEG fast path (a DC-only, luma-only decode at
+// 1/8 scale) on or off. It is on by default; off forces a full decode,
+// which is slower and gives a hash within a few bits of the fast one.
+func WithFastPath(on bool) Option { return func(c *config) { c.fastPath = on } }
+
+// WithPHash also computes Fingerprint.PHash, the 64-bit pHash that is
+// bit-exact with goimagehash.PerceptionHash. It needs the full decode, so it
+// disables the fast path.
+func WithPHash(on bool) Option { return func(c *config) { c.phash = on } }

@@ -1,0 +1,133 @@
+package fingerprint
+
+import (
+	"image"
+)
+
+// plane is a greyscale working image. Values are luma in 0..255; a negative
+// value marks a pixel that lies outside the source (after a rotation).
+type plane struct {
+	w, h int
+	pix  []float32
+	bg   []bool // background mask, nil when not computed
+}
+
+func newPlane(w, h int) plane { return plane{w: w, h: h, pix: make([]float32, w*h)} }
+
+func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
+
+// workingSize bounds the long side of the working plane. Normalisation
+// (content box, deskew, spread split) needs a few hundred pixels; more only
+// costs time.
+const workingSize = 320
+
+// lumaPlane converts img to luma and shrinks it by the smallest integer
+// factor that brings its long side to at most maxLong, averaging each
+// factor×factor block. Transparent pixels are composited over white.
+func lumaPlane(img image.Image, maxLong int) plane {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	k := (max(w, h) + maxLong - 1) / maxLong
+	k = max(k, 1)
+	ow, oh := (w+k-1)/k, (h+k-1)/k
+	out := newPlane(ow, oh)
+	acc := make([]float32, ow)
+	if pix, stride, ok := bytePlane(img); ok {
+		// 8-bit luma: sum in integers, which is exact and several times faster.
+		iacc := make([]uint32, ow)
+		for oy := 0; oy < oh; oy++ {
+			clear(iacc)
+			y0, y1 := oy*k, min((oy+1)*k, h)
+			for y := y0; y < y1; y++ {
+				row := pix[y*stride : y*stride+w]
+				for ox := 0; ox < ow; ox++ {
+					var s uint32
+					for _, v := range row[ox*k : min((ox+1)*k, w)] {
+						s += uint32(v)
+					}
+					iacc[ox] += s
+				}
+			}
+			for ox := range acc {
+				acc[ox] = float32(iacc[ox])
+			}
+			out.average(acc, oy, y1-y0, k, w)
+		}
+		return out
+	}
+	row := make([]float32, w)
+	for oy := 0; oy < oh; oy++ {
+		clear(acc)
+		y0, y1 := b.Min.Y+oy*k, min(b.Min.Y+(oy+1)*k, b.Max.Y)
+		for y := y0; y < y1; y++ {
+			lumaRow(img, b.Min.X, y, row)
+			for x, v := range row {
+				acc[x/k] += v
+			}
+		}
+		out.average(acc, oy, y1-y0, k, w)
+	}
+	return out
+}
+
+// average writes row oy of p from block sums over rows source rows of
+// k-wide blocks of a w-wide source.
+func (p plane) average(sums []float32, oy, rows, k, w int) {
+	dst := p.pix[oy*p.w : (oy+1)*p.w]
+	for ox := range dst {
+		n := float32(min((ox+1)*k, w)-ox*k) * float32(rows)
+		dst[ox] = sums[ox] / n
+	}
+}
+
+// bytePlane returns the 8-bit luma samples of img, if it stores them
+// directly, starting at its top-left pixel.
+func bytePlane(img image.Image) (pix []byte, stride int, ok bool) {
+	switch m := img.(type) {
+	case *image.Gray:
+		return m.Pix[m.PixOffset(m.Rect.Min.X, m.Rect.Min.Y):], m.Stride, true
+	case *image.YCbCr:
+		return m.Y[m.YOffset(m.Rect.Min.X, m.Rect.Min.Y):], m.YStride, true
+	}
+	return nil, 0, false
+}
+
+// lumaRow writes the luma of row y, from column x0, into dst.
+func lumaRow(img image.Image, x0, y int, dst []float32) {
+	switch m := img.(type) {
+	case *image.Gray:
+		o := m.PixOffset(x0, y)
+		for i, v := range m.Pix[o : o+len(dst)] {
+			dst[i] = float32(v)
+		}
+	case *image.YCbCr:
+		o := m.YOffset(x0, y)
+		for i, v := range m.Y[o : o+len(dst)] {
+			dst[i] = float32(v)
+		}
+	case *image.RGBA:
+		o := m.PixOffset(x0, y)
+		p := m.Pix[o : o+4*len(dst)]
+		for i := range dst {
+			r, g, b, a := p[4*i], p[4*i+1], p[4*i+2], p[4*i+3]
+			// Premultiplied: adding the missing alpha composites over white.
+			dst[i] = luma(float32(r), float32(g), float32(b)) + float32(255-a)
+		}
+	case *image.NRGBA:
+		o := m.PixOffset(x0, y)
+		p := m.Pix[o : o+4*len(dst)]
+		for i := range dst {
+			r, g, b, a := p[4*i], p[4*i+1], p[4*i+2], float32(p[4*i+3])/255
+			dst[i] = luma(float32(r), float32(g), float32(b))*a + 255*(1-a)
+		}
+	default:
+		for i := range dst {
+			r, g, b, a := img.At(x0+i, y).RGBA()
+			dst[i] = (luma(float32(r), float32(g), float32(b)) + float32(0xffff-a)) / 257
+		}
+	}
+}
+
+// luma uses the BT.601 weights of JPEG's YCbCr, so a colour JPEG's Y plane
+// and the luma of its decoded RGB agree.
+func luma(r, g, b float32) float32 { return 0.299*r + 0.587*g + 0.114*b }

@@ -1,0 +1,321 @@
+// Package robustness measures how well a page hash survives pirate edits
+// and how far it keeps different pages apart. It drives the robustness
+// benchmark (benchmarks/cmd/robustness) and the recall tests.
+package robustness
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/pagematch/pagematch/fingerprint"
+	"github.com/pagematch/pagematch/internal/pirate"
+	"github.com/pagematch/pagematch/internal/testpages"
+)
+
+// Code is one hash a method produces for an image.
+type Code struct {
+	Hash    fingerprint.Hash
+	Quality int
+}
+
+// A Method hashes pages. Reference gives the code an index stores; Query
+// gives the codes a lookup tries (variants). Matchable says whether a code
+// may match at all (the quality rule).
+type Method struct {
+	Name      string
+	Bits      int
+	Reference func(img image.Image) (Code, error)
+	Query     func(img image.Image) ([]Code, error)
+	Matchable func(c Code) bool
+}
+
+// Config says what to measure.
+type Config struct {
+	Series     []int    // series whose pages are indexed
+	Pages      int      // pages 0..Pages-1 of each series are references
+	Distractor int      // pages Pages..Pages+Distractor-1 are queried, never indexed
+	Families   []string // pirate families; each is applied once to every reference
+	Width      int      // page size; 0 is the generator's default
+	Height     int
+	Seed       uint64
+	Workers    int
+}
+
+// FamilyResult is the outcome of one pirate family for one method.
+type FamilyResult struct {
+	Family  string
+	Queries int
+	Hits    int // the right page was within the threshold
+	Wrong   int // some other page was within the threshold
+	Errors  int // transform or hash failed
+	// Distances of the right pair (best variant), for the matched-distance
+	// distribution.
+	Match Histogram
+}
+
+// Recall is Hits/Queries.
+func (f FamilyResult) Recall() float64 {
+	if f.Queries == 0 {
+		return 0
+	}
+	return float64(f.Hits) / float64(f.Queries)
+}
+
+// MethodResult is everything measured for one method.
+type MethodResult struct {
+	Method    string
+	Bits      int
+	Threshold int
+	Families  []FamilyResult
+	// NonMatch counts distances of every pair of a query code and a
+	// reference of a different page: distractors and transformed pages
+	// against all other references.
+	NonMatch Histogram
+	// DistractorMatches counts distractor pages that matched a reference.
+	DistractorMatches int
+	Distractors       int
+	// LowQualityRefs counts references below the quality rule.
+	LowQualityRefs int
+	// Lookups is the mean number of codes per query.
+	Lookups float64
+}
+
+// WrongMatches is the number of queries that matched a wrong page.
+func (m MethodResult) WrongMatches() int {
+	n := m.DistractorMatches
+	for _, f := range m.Families {
+		n += f.Wrong
+	}
+	return n
+}
+
+type query struct {
+	img    image.Image
+	family string // "" for a distractor
+	ref    int    // index of the right reference, -1 for a distractor
+}
+
+// Run measures every method on the same pages and transforms. thresholds
+// gives each method's threshold, by name.
+func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[string]int) ([]MethodResult, error) {
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var specs []testpages.Spec
+	for _, s := range cfg.Series {
+		for p := 0; p < cfg.Pages; p++ {
+			specs = append(specs, testpages.Spec{Series: s, Page: p, Width: cfg.Width, Height: cfg.Height})
+		}
+	}
+	// Reference codes.
+	refs := make([][]Code, len(methods))
+	for i := range refs {
+		refs[i] = make([]Code, len(specs))
+	}
+	err := parallel(ctx, workers, len(specs), func(i int) error {
+		img := testpages.Page(specs[i])
+		for m, meth := range methods {
+			c, err := meth.Reference(img)
+			if err != nil {
+				return fmt.Errorf("robustness: %s reference %+v: %w", meth.Name, specs[i], err)
+			}
+			refs[m][i] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	results := make([]MethodResult, len(methods))
+	for m, meth := range methods {
+		results[m] = MethodResult{Method: meth.Name, Bits: meth.Bits, Threshold: thresholds[meth.Name]}
+		for _, f := range cfg.Families {
+			results[m].Families = append(results[m].Families, FamilyResult{Family: f})
+		}
+		for _, c := range refs[m] {
+			if !meth.Matchable(c) {
+				results[m].LowQualityRefs++
+			}
+		}
+	}
+	var mu sync.Mutex
+	var codes [2]float64 // codes looked up, queries
+	// One job per (reference, family) plus one per distractor.
+	nDistract := len(cfg.Series) * cfg.Distractor
+	jobs := len(specs)*len(cfg.Families) + nDistract
+	err = parallel(ctx, workers, jobs, func(j int) error {
+		q, err := makeQuery(cfg, specs, j)
+		fam := -1
+		if j < len(specs)*len(cfg.Families) {
+			fam = j % len(cfg.Families)
+		}
+		if err != nil {
+			mu.Lock()
+			for m := range results {
+				results[m].Families[fam].Errors++
+			}
+			mu.Unlock()
+			return nil
+		}
+		for m, meth := range methods {
+			qc, err := meth.Query(q.img)
+			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold)
+			mu.Lock()
+			r := &results[m]
+			r.NonMatch.Add(&local.nonMatch)
+			codes[0] += float64(len(qc))
+			codes[1]++
+			if fam < 0 {
+				r.Distractors++
+				if local.wrong {
+					r.DistractorMatches++
+				}
+			} else {
+				f := &r.Families[fam]
+				f.Queries++
+				switch {
+				case err != nil:
+					f.Errors++
+				default:
+					if local.hit {
+						f.Hits++
+					}
+					if local.wrong {
+						f.Wrong++
+					}
+					if local.best >= 0 {
+						f.Match[local.best]++
+					}
+				}
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for m := range results {
+		results[m].Lookups = codes[0] / codes[1]
+	}
+	return results, nil
+}
+
+type queryResult struct {
+	nonMatch Histogram
+	hit      bool // right page within threshold
+	wrong    bool // a wrong page within threshold
+	best     int  // distance to the right page, best code; -1 if none
+}
+
+func evalQuery(meth Method, refs []Code, qc []Code, right, threshold int) queryResult {
+	r := queryResult{best: -1}
+	for i, rc := range refs {
+		bestD := 257
+		for _, c := range qc {
+			d := c.Hash.Distance(rc.Hash)
+			bestD = min(bestD, d)
+			if meth.Matchable(c) && meth.Matchable(rc) && d <= threshold {
+				if i == right {
+					r.hit = true
+				} else {
+					r.wrong = true
+				}
+			}
+		}
+		if i == right {
+			r.best = bestD
+			continue
+		}
+		for _, c := range qc {
+			// Only pairs that the quality rule lets match can be false
+			// matches, so only they make the non-match distribution.
+			if meth.Matchable(c) && meth.Matchable(rc) {
+				r.nonMatch[c.Hash.Distance(rc.Hash)]++
+			}
+		}
+	}
+	return r
+}
+
+// makeQuery builds query j: a pirated reference or a distractor page. Each
+// job has its own random stream, so results do not depend on scheduling.
+func makeQuery(cfg Config, specs []testpages.Spec, j int) (query, error) {
+	nf := len(cfg.Families)
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(j)))
+	if j >= len(specs)*nf {
+		d := j - len(specs)*nf
+		s := testpages.Spec{Series: cfg.Series[d%len(cfg.Series)], Page: cfg.Pages + d/len(cfg.Series),
+			Width: cfg.Width, Height: cfg.Height}
+		return query{img: testpages.Page(s), ref: -1}, nil
+	}
+	ref, fam := j/nf, cfg.Families[j%nf]
+	s := specs[ref]
+	img, err := applyFamily(fam, s, otherPage(cfg, s, rng), rng)
+	return query{img: img, family: fam, ref: ref}, err
+}
+
+// otherPage is the spread partner: a distractor page of the same series,
+// so that matching it would be a false match.
+func otherPage(cfg Config, s testpages.Spec, rng *rand.Rand) testpages.Spec {
+	o := s
+	o.Page = cfg.Pages + rng.IntN(max(cfg.Distractor, 1))
+	return o
+}
+
+// parallel runs f(0..n-1) on workers goroutines and returns the first error.
+func parallel(ctx context.Context, workers, n int, f func(i int) error) error {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := f(i); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// SortFamilies orders results like cfg.Families (they already are); kept
+// for callers that merge results.
+func SortFamilies(f []FamilyResult, order []string) {
+	pos := map[string]int{}
+	for i, n := range order {
+		pos[n] = i
+	}
+	sort.SliceStable(f, func(i, j int) bool { return pos[f[i].Family] < pos[f[j].Family] })
+}
+
+// applyFamily applies a random transform of family fam to the page of s.
+// Spreads pair the page with other, a page that is never indexed.
+func applyFamily(fam string, s, other testpages.Spec, rng *rand.Rand) (image.Image, error) {
+	if fam == "spread" {
+		onRight := rng.IntN(2) == 0
+		gutter := 0.02 * rng.Float64()
+		scale := 0.5 + 0.3*rng.Float64()
+		return pirate.Spread(testpages.Page(s), testpages.Page(other), onRight, gutter, scale), nil
+	}
+	return pirate.Random(fam, rng).Run(s, rng)
+}

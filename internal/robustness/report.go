@@ -1,0 +1,69 @@
+package robustness
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// IndexSize is the index size the false-match estimate is made for.
+const IndexSize = 10_000_000
+
+// WriteReport writes the recall table and the false-match figures as
+// Markdown.
+func WriteReport(w io.Writer, res []MethodResult) {
+	if len(res) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "| family |")
+	for _, r := range res {
+		fmt.Fprintf(w, " %s (t=%d) |", r.Method, r.Threshold)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(res)))
+	for i, f := range res[0].Families {
+		fmt.Fprintf(w, "| %s (%d) |", f.Family, f.Queries)
+		for _, r := range res {
+			g := r.Families[i]
+			fmt.Fprintf(w, " %.1f%%", 100*g.Recall())
+			if g.Wrong > 0 {
+				fmt.Fprintf(w, ", %d wrong", g.Wrong)
+			}
+			if g.Errors > 0 {
+				fmt.Fprintf(w, ", %d errors", g.Errors)
+			}
+			fmt.Fprintf(w, " (p99 d=%d) |", g.Match.Quantile(0.99))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "| measure |")
+	for _, r := range res {
+		fmt.Fprintf(w, " %s |", r.Method)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(res)))
+	row := func(name string, f func(r MethodResult) string) {
+		fmt.Fprintf(w, "| %s |", name)
+		for _, r := range res {
+			fmt.Fprintf(w, " %s |", f(r))
+		}
+		fmt.Fprintln(w)
+	}
+	row("bits", func(r MethodResult) string { return fmt.Sprint(r.Bits) })
+	row("threshold", func(r MethodResult) string { return fmt.Sprint(r.Threshold) })
+	row("wrong matches (queries)", func(r MethodResult) string { return fmt.Sprint(r.WrongMatches()) })
+	row("distractors matched", func(r MethodResult) string { return fmt.Sprintf("%d of %d", r.DistractorMatches, r.Distractors) })
+	row("non-matching pairs", func(r MethodResult) string { return fmt.Sprint(r.NonMatch.Total()) })
+	row("non-match min / 0.1% / median", func(r MethodResult) string {
+		return fmt.Sprintf("%d / %d / %d", r.NonMatch.Min(), r.NonMatch.Quantile(0.001), r.NonMatch.Quantile(0.5))
+	})
+	row("margin (min − threshold)", func(r MethodResult) string { return fmt.Sprint(r.NonMatch.Min() - r.Threshold) })
+	row("lookups per query", func(r MethodResult) string { return fmt.Sprintf("%.2f", r.Lookups) })
+	row("est. pair FMR at threshold", func(r MethodResult) string { return fmt.Sprintf("%.1e", r.NonMatch.PairFMR(r.Threshold)) })
+	row("est. FMR per lookup, 10M index", func(r MethodResult) string {
+		return fmt.Sprintf("%.1e", r.NonMatch.LookupFMR(r.Threshold, IndexSize, r.Lookups))
+	})
+	row("threshold for ≤1e-6 at 10M", func(r MethodResult) string {
+		return fmt.Sprint(r.NonMatch.SuggestThreshold(IndexSize, r.Lookups, 1e-6))
+	})
+	row("low-quality references", func(r MethodResult) string { return fmt.Sprint(r.LowQualityRefs) })
+}
