@@ -1,0 +1,104 @@
+package phash
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+)
+
+// palEntry is the RGBA() of one palette colour; ok is false where
+// goimagehash would panic (index beyond the palette, nil colour).
+type palEntry struct {
+	r, g, b uint32
+	ok      bool
+}
+
+// loadPalette caches the colours of the palette of img, when img is an
+// *image.Paletted, for readRGBA.
+func (h *Hasher) loadPalette(img image.Image) error {
+	p, ok := img.(*image.Paletted)
+	if !ok {
+		return nil
+	}
+	if len(p.Palette) == 0 {
+		// At returns nil, whose RGBA method goimagehash calls.
+		return fmt.Errorf("%w: empty palette", ErrInvalidImage)
+	}
+	pal := grow(&h.pal, 256)
+	for i := range pal {
+		pal[i] = palEntry{}
+		if i < len(p.Palette) && p.Palette[i] != nil {
+			r, g, b, _ := p.Palette[i].RGBA()
+			pal[i] = palEntry{r, g, b, true}
+		}
+	}
+	return nil
+}
+
+// readRGBA loads img.At(x0+k, y).RGBA() into r[k], g[k], b[k], without
+// boxing colours for the standard image types. For an *image.Paletted,
+// loadPalette must have been called.
+func (h *Hasher) readRGBA(img image.Image, x0, y int, r, g, b []uint32) error {
+	switch p := img.(type) {
+	case *image.Gray:
+		readAt(p.GrayAt, x0, y, r, g, b)
+	case *image.Gray16:
+		readAt(p.Gray16At, x0, y, r, g, b)
+	case *image.RGBA:
+		readAt(p.RGBAAt, x0, y, r, g, b)
+	case *image.RGBA64:
+		readAt(p.RGBA64At, x0, y, r, g, b)
+	case *image.NRGBA:
+		readAt(p.NRGBAAt, x0, y, r, g, b)
+	case *image.NRGBA64:
+		readAt(p.NRGBA64At, x0, y, r, g, b)
+	case *image.YCbCr:
+		readAt(p.YCbCrAt, x0, y, r, g, b)
+	case *image.NYCbCrA:
+		readAt(p.NYCbCrAAt, x0, y, r, g, b)
+	case *image.CMYK:
+		readAt(p.CMYKAt, x0, y, r, g, b)
+	case *image.Alpha:
+		readAt(p.AlphaAt, x0, y, r, g, b)
+	case *image.Alpha16:
+		readAt(p.Alpha16At, x0, y, r, g, b)
+	case *image.Paletted:
+		for k := range r {
+			// ColorIndexAt gives 0 outside the bounds, where At gives
+			// Palette[0].
+			i := p.ColorIndexAt(x0+k, y)
+			e := h.pal[i]
+			if !e.ok {
+				return fmt.Errorf("%w: palette index %d at (%d, %d) has no colour", ErrInvalidImage, i, x0+k, y)
+			}
+			r[k], g[k], b[k] = e.r, e.g, e.b
+		}
+	default:
+		return readForeign(img, x0, y, r, g, b)
+	}
+	return nil
+}
+
+func readAt[C color.Color](at func(x, y int) C, x0, y int, r, g, b []uint32) {
+	for k := range r {
+		r[k], g[k], b[k], _ = at(x0+k, y).RGBA()
+	}
+}
+
+// readForeign reads an image type of another package through At, turning
+// its panics (and nil colours) into errors.
+func readForeign(img image.Image, x0, y int, r, g, b []uint32) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("%w: At panicked: %v", ErrInvalidImage, rec)
+		}
+	}()
+	for k := range r {
+		c := img.At(x0+k, y)
+		if c == nil {
+			return fmt.Errorf("%w: At(%d, %d) returned nil", ErrInvalidImage, x0+k, y)
+		}
+		r[k], g[k], b[k], _ = c.RGBA()
+	}
+	return nil
+}

@@ -1,0 +1,249 @@
+package phash
+
+import (
+	"fmt"
+	"image"
+)
+
+// resize reproduces nfnt's Bilinear resize of img to 64×64 along the path
+// that nfnt takes for img's type, then goimagehash's grey conversion of the
+// image type that path returns.
+func (h *Hasher) resize(img image.Image, dx, dy int) error {
+	switch p := img.(type) {
+	case *image.YCbCr:
+		return h.resizeYCbCr(p, dx, dy)
+	case *image.Gray:
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 1, false); err != nil {
+			return err
+		}
+		h.plane8(&h.fx, &h.fy, p.Pix, p.Stride, dx, dy, 0)
+		h.greyFrom8(1)
+	case *image.RGBA:
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 4, false); err != nil {
+			return err
+		}
+		h.interleaved8(p.Pix, p.Stride, dx, dy, false)
+		h.greyFrom8(3)
+	case *image.NRGBA:
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 4, false); err != nil {
+			return err
+		}
+		h.interleaved8(p.Pix, p.Stride, dx, dy, true)
+		h.greyFrom8(3)
+	case *image.Gray16:
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 2, true); err != nil {
+			return err
+		}
+		return h.rows16(dx, dy, 1, func(y int, r, _, _ []uint32) error {
+			px := p.Pix[y*p.Stride:][:2*dx]
+			for x := range r {
+				r[x] = be16(px[2*x:])
+			}
+			return nil
+		})
+	case *image.RGBA64:
+		return h.resize64(p.Pix, p.Stride, dx, dy, false)
+	case *image.NRGBA64:
+		return h.resize64(p.Pix, p.Stride, dx, dy, true)
+	default:
+		// nfnt's generic path: At().RGBA() in 16-bit precision.
+		if err := h.filters(dx, dy, true); err != nil {
+			return err
+		}
+		if err := h.loadPalette(img); err != nil {
+			return err
+		}
+		min := img.Bounds().Min
+		return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
+			return h.readRGBA(img, min.X, min.Y+y, r, g, b)
+		})
+	}
+	return nil
+}
+
+// resize64 is nfnt's *image.RGBA64 and *image.NRGBA64 path (alpha is
+// filtered by nfnt but never read by goimagehash, so it is skipped).
+func (h *Hasher) resize64(pix []uint8, stride, dx, dy int, premultiply bool) error {
+	if err := h.prepare(len(pix), stride, dx, dy, 8, true); err != nil {
+		return err
+	}
+	return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
+		px := pix[y*stride:][:8*dx]
+		for x := range r {
+			q := px[8*x:]
+			r[x], g[x], b[x] = be16(q), be16(q[2:]), be16(q[4:])
+			if premultiply {
+				// nfnt's alpha pre-multiplication, in int64.
+				a := int64(be16(q[6:]))
+				r[x] = uint32(int64(r[x]) * a / 0xffff)
+				g[x] = uint32(int64(g[x]) * a / 0xffff)
+				b[x] = uint32(int64(b[x]) * a / 0xffff)
+			}
+		}
+		return nil
+	})
+}
+
+// prepare checks that a pixel buffer covers the dx×dy pixels of bpp bytes
+// that nfnt reads, and builds the filters.
+func (h *Hasher) prepare(n, stride, dx, dy, bpp int, wide bool) error {
+	if !covers(n, stride, dx*bpp, dy) {
+		return fmt.Errorf("%w: %d-byte buffer with stride %d for %d×%d pixels", ErrInvalidImage, n, stride, dx, dy)
+	}
+	return h.filters(dx, dy, wide)
+}
+
+// covers reports whether a buffer of n bytes holds rows rows of w bytes,
+// stride bytes apart.
+func covers(n, stride, w, rows int) bool {
+	if rows > 1 && (stride < 0 || stride > n) {
+		return false
+	}
+	return (rows-1)*stride+w <= n
+}
+
+func (h *Hasher) filters(dx, dy int, wide bool) error {
+	if !h.fx.build(dx, 1, wide) || !h.fy.build(dy, 1, wide) {
+		return fmt.Errorf("%w: no filter weights for %d×%d", ErrInvalidImage, dx, dy)
+	}
+	return nil
+}
+
+// chromaDivisors returns how nfnt's imageYCbCrToYCC maps a pixel offset to
+// a chroma sample offset: x/dx, y/dy (relative to the image origin).
+func chromaDivisors(r image.YCbCrSubsampleRatio) (dx, dy int, ok bool) {
+	switch r {
+	case image.YCbCrSubsampleRatio444:
+		return 1, 1, true
+	case image.YCbCrSubsampleRatio422:
+		return 2, 1, true
+	case image.YCbCrSubsampleRatio420:
+		return 2, 2, true
+	case image.YCbCrSubsampleRatio440:
+		return 1, 2, true
+	case image.YCbCrSubsampleRatio411:
+		return 4, 1, true
+	case image.YCbCrSubsampleRatio410:
+		return 4, 2, true
+	}
+	return 0, 0, false
+}
+
+// resizeYCbCr resizes the three planes separately. nfnt first expands the
+// chroma to full resolution, addressing it relative to the sub-image origin
+// (row y/dy, column x/dx, even when the origin is odd), then filters; the
+// chroma filters below read each chroma sample once with the merged
+// weights of its copies.
+func (h *Hasher) resizeYCbCr(p *image.YCbCr, dx, dy int) error {
+	if !covers(len(p.Y), p.YStride, dx, dy) {
+		return fmt.Errorf("%w: %d-byte Y plane with stride %d for %d×%d pixels", ErrInvalidImage, len(p.Y), p.YStride, dx, dy)
+	}
+	if err := h.filters(dx, dy, false); err != nil {
+		return err
+	}
+	divX, divY, ok := chromaDivisors(p.SubsampleRatio)
+	if !ok {
+		// nfnt leaves its converted image zeroed: Y = Cb = Cr = 0.
+		clear(h.out8[:])
+		h.greyFromYCbCr()
+		return nil
+	}
+	cw, ch := gridLen(dx, divX), gridLen(dy, divY)
+	if !covers(len(p.Cb), p.CStride, cw, ch) || !covers(len(p.Cr), p.CStride, cw, ch) {
+		return fmt.Errorf("%w: chroma planes of %d and %d bytes with stride %d for %d×%d samples", ErrInvalidImage, len(p.Cb), len(p.Cr), p.CStride, cw, ch)
+	}
+	if !h.cx.build(dx, divX, false) || !h.cy.build(dy, divY, false) {
+		return fmt.Errorf("%w: no filter weights for %d×%d", ErrInvalidImage, dx, dy)
+	}
+	h.plane8(&h.fx, &h.fy, p.Y, p.YStride, dx, dy, 0)
+	h.plane8(&h.cx, &h.cy, p.Cb, p.CStride, cw, ch, 1)
+	h.plane8(&h.cx, &h.cy, p.Cr, p.CStride, cw, ch, 2)
+	h.greyFromYCbCr()
+	return nil
+}
+
+// plane8 resizes one 8-bit plane of w×rows samples into out8[ch]: the
+// horizontal pass into a transposed temporary, then the vertical pass.
+func (h *Hasher) plane8(fx, fy *axisFilter, pix []uint8, stride, w, rows, ch int) {
+	tmp := grow(&h.tmp8[ch], side*rows)
+	for y := 0; y < rows; y++ {
+		fx.apply8(pix[y*stride:][:w], tmp[y:], rows)
+	}
+	h.vpass8(fy, tmp, rows, ch)
+}
+
+func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
+	for c := 0; c < side; c++ {
+		fy.apply8(tmp[c*rows:][:rows], h.out8[ch][c:], side)
+	}
+}
+
+// interleaved8 is nfnt's *image.RGBA and *image.NRGBA path (alpha is
+// filtered by nfnt but never read by goimagehash, so it is skipped).
+func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool) {
+	var tmp [3][]uint8
+	for ch := range tmp {
+		tmp[ch] = grow(&h.tmp8[ch], side*dy)
+	}
+	r, g, b := grow(&h.row8[0], dx), grow(&h.row8[1], dx), grow(&h.row8[2], dx)
+	for y := 0; y < dy; y++ {
+		px := pix[y*stride:][:4*dx]
+		for x := range r {
+			q := px[4*x : 4*x+4]
+			if premultiply {
+				a := int32(q[3])
+				r[x] = uint8(int32(q[0]) * a / 0xff)
+				g[x] = uint8(int32(q[1]) * a / 0xff)
+				b[x] = uint8(int32(q[2]) * a / 0xff)
+			} else {
+				r[x], g[x], b[x] = q[0], q[1], q[2]
+			}
+		}
+		h.fx.apply8(r, tmp[0][y:], dy)
+		h.fx.apply8(g, tmp[1][y:], dy)
+		h.fx.apply8(b, tmp[2][y:], dy)
+	}
+	for ch := range tmp {
+		h.vpass8(&h.fy, tmp[ch], dy, ch)
+	}
+}
+
+// rows16 runs nfnt's 16-bit passes over channels channels; fill loads the
+// samples of source row y (relative to the origin) into r, g, b.
+func (h *Hasher) rows16(dx, dy, channels int, fill func(y int, r, g, b []uint32) error) error {
+	r, g, b := h.rows32(dx)
+	row := [3][]uint32{r, g, b}
+	var tmp [3][]uint16
+	for ch := 0; ch < channels; ch++ {
+		tmp[ch] = grow(&h.tmp16[ch], side*dy)
+	}
+	for y := 0; y < dy; y++ {
+		if err := fill(y, r, g, b); err != nil {
+			return err
+		}
+		for ch := 0; ch < channels; ch++ {
+			apply16(&h.fx, row[ch], tmp[ch][y:], dy)
+		}
+	}
+	for ch := 0; ch < channels; ch++ {
+		for c := 0; c < side; c++ {
+			apply16(&h.fy, tmp[ch][c*dy:][:dy], h.out16[ch][c:], side)
+		}
+	}
+	h.greyFrom16(channels)
+	return nil
+}
+
+func (h *Hasher) rows32(n int) (r, g, b []uint32) {
+	return grow(&h.row32[0], n), grow(&h.row32[1], n), grow(&h.row32[2], n)
+}
+
+// grow returns (*buf)[:n], reallocating when the capacity is short.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
+func be16(b []uint8) uint32 { return uint32(b[0])<<8 | uint32(b[1]) }
