@@ -19,3 +19,6 @@
 // plain float64 arithmetic; the golden checksums in the tests are checked on
 // amd64 only, because other architectures may fuse multiply-adds.
 package testpages
+
+// The WebP files in testdata/webp are these pages encoded by cwebp.
+//go:generate go run ../pirate/cmd/mkwebp -out testdata/webp
