@@ -189,7 +189,11 @@ func Rescan(sigma, noise float64) Transform {
 		}
 		img := src
 		if sigma > 0 {
-			img = like(src, imaging.Blur(src, sigma))
+			if isGray(src) {
+				img = blurGray(toGray(src), sigma)
+			} else {
+				img = imaging.Blur(src, sigma)
+			}
 		}
 		if noise <= 0 {
 			return img, nil
@@ -377,4 +381,55 @@ func randomWatermark(rng *rand.Rand) Transform {
 	default:
 		return Watermark(WatermarkSpec{Kind: "banner", Text: text, Area: round3(0.04 + 0.04*rng.Float64()), Y: round2(rng.Float64()), Alpha: round2(0.3 + 0.3*rng.Float64()), Color: col})
 	}
+}
+
+// blurGray is a separable Gaussian blur of a grey image with edges
+// clamped, like imaging.Blur but without a fourfold colour copy.
+func blurGray(src *image.Gray, sigma float64) *image.Gray {
+	r := int(math.Ceil(3 * sigma))
+	k := make([]int32, 2*r+1)
+	var sum float64
+	ws := make([]float64, len(k))
+	for i := range ws {
+		d := float64(i - r)
+		ws[i] = math.Exp(-d * d / (2 * sigma * sigma))
+		sum += ws[i]
+	}
+	for i := range k {
+		k[i] = int32(math.Round(ws[i] / sum * (1 << 16)))
+	}
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	tmp := image.NewGray(src.Rect)
+	out := image.NewGray(src.Rect)
+	idx := make([]int, w+2*r) // clamped source index per tap position
+	for x := range idx {
+		idx[x] = min(max(x-r, 0), w-1)
+	}
+	for y := 0; y < h; y++ {
+		s := src.Pix[y*src.Stride : y*src.Stride+w]
+		d := tmp.Pix[y*tmp.Stride : y*tmp.Stride+w]
+		for x := range d {
+			var acc int32
+			for i, kv := range k {
+				acc += kv * int32(s[idx[x+i]])
+			}
+			d[x] = uint8((acc + 1<<15) >> 16)
+		}
+	}
+	acc := make([]int32, w)
+	for y := 0; y < h; y++ {
+		clear(acc)
+		for i, kv := range k {
+			sy := min(max(y+i-r, 0), h-1)
+			row := tmp.Pix[sy*tmp.Stride : sy*tmp.Stride+w]
+			for x, v := range row {
+				acc[x] += kv * int32(v)
+			}
+		}
+		d := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := range d {
+			d[x] = uint8(min((acc[x]+1<<15)>>16, 255))
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/disintegration/imaging"
 	"github.com/pagematch/pagematch/internal/testpages"
 )
 
@@ -459,5 +460,21 @@ func BenchmarkTransforms(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The grey fast path of the blur agrees with imaging.Blur.
+func TestBlurGrayMatchesImaging(t *testing.T) {
+	page := testpages.Page(small)
+	for _, sigma := range []float64{0.4, 1, 1.5} {
+		a := blurGray(page, sigma)
+		b := toGray(imaging.Blur(page, sigma))
+		worst := 0
+		for i := range a.Pix {
+			worst = max(worst, int(a.Pix[i])-int(b.Pix[i]), int(b.Pix[i])-int(a.Pix[i]))
+		}
+		if worst > 3 {
+			t.Errorf("sigma %v: differs from imaging.Blur by up to %d levels", sigma, worst)
+		}
 	}
 }
