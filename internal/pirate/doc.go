@@ -19,6 +19,9 @@
 // them. Colour edits return *image.NRGBA; JPEG and WebP round trips return
 // what the decoder gives (*image.Gray or *image.YCbCr).
 //
+// Transforms hold no mutable state and may be used from many goroutines,
+// each with its own rng (a *rand.Rand is not safe for concurrent use).
+//
 // The "webp" family needs the cwebp program (Debian package webp); without it
 // its transforms return ErrUnavailable.
 package pirate

@@ -310,3 +310,18 @@ func BenchmarkCover(b *testing.B) {
 		Cover(Spec{Series: 1, Page: i % 32})
 	}
 }
+
+// Pages may be rendered from many goroutines at once.
+func TestConcurrent(t *testing.T) {
+	s := Spec{Series: 8, Page: 1, Width: 300, Height: 425}
+	want := pixHash(Page(s).Pix)
+	done := make(chan uint64)
+	for i := 0; i < 4; i++ {
+		go func() { done <- pixHash(Page(s).Pix) }()
+	}
+	for i := 0; i < 4; i++ {
+		if h := <-done; h != want {
+			t.Error("concurrent rendering differs")
+		}
+	}
+}
