@@ -68,7 +68,8 @@ type Decoder struct {
 	yAl        int     // successive-approximation bit still missing below
 	yq         int32   // luma DC quantiser, latched at the first luma scan
 
-	zeros  int // zero bytes fed past the end of entropy data (truncation check)
+	buf    []byte // entropy-coded data of the current scan, unstuffed
+	rst    []int  // start of each restart interval in buf, then its end
 	blocks [maxBlocksPerMCU]mcuBlock
 }
 

@@ -190,11 +190,17 @@ func (h *huffTable) buildAC(look *acLookTable) {
 }
 
 // decodeSlow decodes one symbol canonically from the top of acc, for codes
-// longer than a lookahead table covers. ok is false for an invalid code.
-func (h *huffTable) decodeSlow(acc uint64) (sym uint8, l uint, ok bool) {
-	for l = 1; l <= maxCodeLen; l++ {
+// longer than minLen-1 bits (those a lookahead table did not resolve). ok is
+// false for an invalid code.
+func (h *huffTable) decodeSlow(acc uint64, minLen uint) (sym uint8, l uint, ok bool) {
+	for l = minLen; l <= maxCodeLen; l++ {
 		code := int32(acc >> (64 - l))
 		if code <= h.maxcode[l] {
+			if code < h.mincode[l] {
+				// A shorter code the lookahead rejected (a DC size
+				// over 15).
+				return 0, 0, false
+			}
 			return h.vals[h.valptr[l]+code-h.mincode[l]], l, true
 		}
 	}

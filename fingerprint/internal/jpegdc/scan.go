@@ -129,20 +129,18 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 	if interval == 0 {
 		interval = total
 	}
-	// Each restart interval starts with an empty bit buffer and zero DC
-	// predictions, so it is decoded as a unit.
-	for start := 0; start < total; start += interval {
-		var err error
-		if start > 0 {
-			if pos, err = d.restart(pos); err != nil {
-				return 0, false, err
-			}
+	end := d.unstuff(pos)
+	// Each restart interval starts byte-aligned with an empty bit buffer and
+	// zero DC predictions, so it is decoded as a unit.
+	for k, start := 0, 0; start < total; k, start = k+1, start+interval {
+		if k >= len(d.rst)-1 {
+			return 0, false, fmt.Errorf("%w: missing RST marker", ErrFormat)
 		}
-		end := min(start+interval, total)
+		var err error
 		if refine {
-			pos, err = d.decodeRefine(&g, start, end, pos)
+			err = d.decodeRefine(&g, start, min(start+interval, total), d.rst[k], d.rst[k+1])
 		} else {
-			pos, err = d.decodeDC(&g, start, end, pos)
+			err = d.decodeDC(&g, start, min(start+interval, total), d.rst[k], d.rst[k+1])
 		}
 		if err != nil {
 			return 0, false, err
@@ -150,7 +148,50 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 	}
 	d.yStarted = true
 	d.yAl = int(al)
-	return pos, !progressive || al == 0, nil
+	return end, !progressive || al == 0, nil
+}
+
+// unstuff copies the entropy-coded data at pos into d.buf without its
+// stuffed zero bytes, records in d.rst where each restart interval starts
+// (and, last, where the data ends), and returns the position of the marker
+// that ends the scan. d.buf is followed by 8 zero bytes, so that the bit
+// reader can always load 8 bytes while real data remains.
+func (d *Decoder) unstuff(pos int) int {
+	data := d.data
+	buf, rst := d.buf[:0], append(d.rst[:0], 0)
+	for pos < len(data) {
+		i := bytes.IndexByte(data[pos:], 0xFF)
+		if i < 0 {
+			buf = append(buf, data[pos:]...)
+			pos = len(data)
+			break
+		}
+		buf = append(buf, data[pos:pos+i]...)
+		pos += i
+		if pos+1 >= len(data) {
+			pos = len(data)
+			break
+		}
+		m := data[pos+1]
+		if m == 0 {
+			buf = append(buf, 0xFF)
+			pos += 2
+			continue
+		}
+		if m == 0xFF { // fill byte
+			pos++
+			continue
+		}
+		if m >= mRST0 && m <= mRST7 {
+			rst = append(rst, len(buf))
+			pos += 2
+			continue
+		}
+		break
+	}
+	rst = append(rst, len(buf))
+	d.buf, d.rst = append(buf, 0, 0, 0, 0, 0, 0, 0, 0), rst
+	return pos
 }
 
 // skipEntropy returns the position of the first marker at or after pos that
@@ -173,61 +214,31 @@ func skipEntropy(data []byte, pos int) int {
 	}
 }
 
-// refill tops the bit buffer up to at least 56 bits. The fast path loads
-// eight bytes at once when none of them is 0xFF.
-func (d *Decoder) refill(acc uint64, n uint, pos int) (uint64, uint, int) {
-	data := d.data
-	if pos+8 <= len(data) {
-		w := binary.BigEndian.Uint64(data[pos:])
-		if (^w-0x0101010101010101)&w&0x8080808080808080 == 0 {
-			return acc | w>>n, n | 56, pos + int((63-n)>>3)
-		}
+// refill tops the bit buffer up to at least 56 bits from buf, the unstuffed
+// data followed by 8 zero bytes. Past the end it feeds zero bits (pos keeps
+// counting, so that overread can tell).
+func refill(buf []byte, acc uint64, n uint, pos int) (uint64, uint, int) {
+	if pos+8 <= len(buf) {
+		acc |= binary.BigEndian.Uint64(buf[pos:]) >> n
 	}
-	return d.refillSlow(acc, n, pos)
+	return acc, n | 56, pos + int((63-n)>>3)
 }
 
-// refillSlow loads byte by byte, unstuffing 0xFF00. At a marker or the end
-// of data it feeds zero bytes without moving past it, counting them in
-// d.zeros so that a read past the end can be detected.
-func (d *Decoder) refillSlow(acc uint64, n uint, pos int) (uint64, uint, int) {
-	data := d.data
-	for n <= 56 {
-		if pos < len(data) && d.zeros == 0 {
-			b := data[pos]
-			if b != 0xFF {
-				acc |= uint64(b) << (56 - n)
-				n += 8
-				pos++
-				continue
-			}
-			if pos+1 < len(data) && data[pos+1] == 0 {
-				acc |= 0xFF << (56 - n)
-				n += 8
-				pos += 2
-				continue
-			}
-		}
-		d.zeros++
-		n += 8
-	}
-	return acc, n, pos
+// overread reports whether the bits consumed, up to byte pos less the n
+// still buffered, run past byte end.
+func overread(pos int, n uint, end int) bool {
+	return pos*8-int(n) > end*8
 }
 
-// overread reports whether more bits were consumed than the data held.
-func (d *Decoder) overread(n uint) bool {
-	return d.zeros*8 > int(n)
-}
-
-// restart moves past the RSTn marker that ends a restart interval.
-func (d *Decoder) restart(pos int) (int, error) {
-	data := d.data
-	for pos+1 < len(data) && data[pos] == 0xFF && data[pos+1] == 0xFF {
-		pos++ // fill bytes
+// skipSlow skips one AC coefficient whose code is longer than the skip
+// table's lookahead; acc must hold at least 31 bits.
+func skipSlow(h *huffTable, acc uint64, n uint) (_ uint64, _ uint, adv uint32, eob, ok bool) {
+	sym, l, ok := h.decodeSlow(acc, acLookBits+1)
+	if !ok {
+		return acc, n, 0, false, false
 	}
-	if pos+1 < len(data) && data[pos] == 0xFF && data[pos+1] >= mRST0 && data[pos+1] <= mRST7 {
-		return pos + 2, nil
-	}
-	return 0, fmt.Errorf("%w: missing RST marker", ErrFormat)
+	bits, a, eob := skipStep(sym, int(l))
+	return acc << uint(bits), n - uint(bits), uint32(a), eob, true
 }
 
 // scanGeom is the MCU layout of the scan being decoded.
@@ -239,12 +250,14 @@ type scanGeom struct {
 }
 
 // decodeDC decodes MCUs [start, end) of a sequential scan or a progressive
-// DC first scan, storing luma DC values (shifted left by al) in d.coef.
-func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
+// DC first scan from d.buf[from:to], storing luma DC values (shifted left by
+// al) in d.coef.
+func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	var acc uint64
 	var n uint
 	var pred int32
-	d.zeros = 0
+	pos := from
+	buf := d.buf
 	coef := d.coef
 	outW, outH := d.outW, d.outH
 	blocks, al, withAC := g.blocks, g.al, g.withAC
@@ -252,9 +265,7 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 	for m := start; m < end; m++ {
 		for i := range blocks {
 			b := &blocks[i]
-			if n < 32 {
-				acc, n, pos = d.refill(acc, n, pos)
-			}
+			acc, n, pos = refill(buf, acc, n, pos)
 			// DC: a size category, then that many magnitude bits.
 			var s uint
 			if e := b.dc.dcLook[acc>>(64-dcLookBits)]; e != 0 {
@@ -263,22 +274,21 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 				acc <<= l
 				n -= l
 			} else {
-				sym, l, ok := b.dc.decodeSlow(acc)
+				sym, l, ok := b.dc.decodeSlow(acc, dcLookBits+1)
 				if !ok || sym > 15 {
-					return 0, errCorrupt
+					return errCorrupt
 				}
 				s = uint(sym)
 				acc <<= l
 				n -= l
 			}
 			if b.luma {
-				if s != 0 {
-					v := int32(acc >> (64 - s))
-					if v < 1<<(s-1) {
-						v -= 1<<s - 1
-					}
-					pred += v
-				}
+				// Magnitude bits to a signed difference (T.81 F.2.2.1),
+				// without branches: the sign is unpredictable. With s = 0
+				// every shift below yields 0.
+				v := int32(acc >> (64 - s))
+				v += (v - int32(1)<<(s-1)) >> 31 & (int32(-1)<<s + 1)
+				pred += v
 				bx, by := mx*b.mulX+b.dx, my*b.mulY+b.dy
 				if bx < outW && by < outH {
 					coef[by*outW+bx] = pred << al
@@ -289,25 +299,21 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 			if !withAC {
 				continue
 			}
-			// AC: skip coefficients, several per lookup.
+			// AC: skip coefficients, several per lookup, two lookups per
+			// refill (each consumes at most 27 of the ≥ 56 bits).
 			skip := b.ac.acSkip
-			for k := uint32(1); k < 64; {
-				if n < 32 {
-					acc, n, pos = d.refill(acc, n, pos)
-				}
+			for k := uint32(1); ; {
+				acc, n, pos = refill(buf, acc, n, pos)
 				e := skip[acc>>(64-acLookBits)]
 				if e == 0 {
-					sym, l, ok := b.ac.decodeSlow(acc)
-					if !ok {
-						return 0, errCorrupt
+					var adv uint32
+					var eob, ok bool
+					if acc, n, adv, eob, ok = skipSlow(b.ac, acc, n); !ok {
+						return errCorrupt
 					}
-					bits, adv, eob := skipStep(sym, int(l))
-					acc <<= uint(bits)
-					n -= uint(bits)
-					if eob {
+					if k += adv; eob || k >= 64 {
 						break
 					}
-					k += uint32(adv)
 					continue
 				}
 				if k+(e>>skipAdvShift)&skipAdvMask > 64 {
@@ -317,7 +323,21 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 				acc <<= bits
 				n -= bits
 				k += (e >> skipAdvShift) & skipAdvMask
-				if e&skipEOB != 0 {
+				if e&skipEOB != 0 || k >= 64 {
+					break
+				}
+				e = skip[acc>>(64-acLookBits)]
+				if e == 0 {
+					continue // refill, then the slow path
+				}
+				if k+(e>>skipAdvShift)&skipAdvMask > 64 {
+					e >>= skipOneShift
+				}
+				bits = uint(e & skipBitsMask)
+				acc <<= bits
+				n -= bits
+				k += (e >> skipAdvShift) & skipAdvMask
+				if e&skipEOB != 0 || k >= 64 {
 					break
 				}
 			}
@@ -326,29 +346,30 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, pos int) (int, error) {
 			mx = 0
 			my++
 			// Once a row, stop early on data read past its end.
-			if d.overread(n) {
-				return 0, errCorrupt
+			if overread(pos, n, to) {
+				return errCorrupt
 			}
 		}
 	}
-	if d.overread(n) {
-		return 0, errCorrupt
+	if overread(pos, n, to) {
+		return errCorrupt
 	}
-	return pos, nil
+	return nil
 }
 
 // decodeRefine applies MCUs [start, end) of a progressive DC refinement
-// scan: one raw bit per block, bit al of the luma DC.
-func (d *Decoder) decodeRefine(g *scanGeom, start, end, pos int) (int, error) {
+// scan from d.buf[from:to]: one raw bit per block, bit al of the luma DC.
+func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 	var acc uint64
 	var n uint
-	d.zeros = 0
+	pos := from
+	buf := d.buf
 	coef := d.coef
 	outW, outH := d.outW, d.outH
 	mx, my := start%g.mcusX, start/g.mcusX
 	for m := start; m < end; m++ {
 		if n < maxBlocksPerMCU {
-			acc, n, pos = d.refill(acc, n, pos)
+			acc, n, pos = refill(buf, acc, n, pos)
 		}
 		for i := range g.blocks {
 			b := &g.blocks[i]
@@ -367,8 +388,8 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, pos int) (int, error) {
 			mx, my = 0, my+1
 		}
 	}
-	if d.overread(n) {
-		return 0, errCorrupt
+	if overread(pos, n, to) {
+		return errCorrupt
 	}
-	return pos, nil
+	return nil
 }
