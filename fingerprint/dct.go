@@ -7,16 +7,19 @@ import (
 
 // The hash is computed on a grid×grid thumbnail of the content box. Its
 // bits are the signs, against their median, of the DCT coefficients with
-// horizontal and vertical frequency 1..freqs (DC excluded): 16×16 = 256.
+// horizontal and vertical frequency 0..freqs-1: 16×16 = 256. The DC term
+// (bit 0) carries no shape and is always 0. Keeping the pure horizontal and
+// vertical frequencies (row and column 0) makes the hash more robust to
+// crops than PDQ's 1..16 block; see the README.
 const (
 	grid  = 64
 	freqs = 16
 )
 
-// dctTable holds the DCT-II basis for frequencies 0..freqs on grid points.
-// It is computed once and never written again.
-var dctTable = func() [freqs + 1][grid]float32 {
-	var t [freqs + 1][grid]float32
+// dctTable holds the DCT-II basis for frequencies 0..freqs-1 on grid
+// points. It is computed once and never written again.
+var dctTable = func() [freqs][grid]float32 {
+	var t [freqs][grid]float32
 	for k := range t {
 		for n := range t[k] {
 			t[k][n] = float32(math.Cos(math.Pi / grid * (float64(n) + 0.5) * float64(k)))
@@ -28,61 +31,69 @@ var dctTable = func() [freqs + 1][grid]float32 {
 // thumb is the normalised grid×grid luma thumbnail.
 type thumb [grid * grid]float32
 
-// resample averages box r of p into t, area-weighted. Unknown pixels count
-// as white paper.
-func (p plane) resample(r rect, t *thumb) {
-	sx := float64(r.dx()) / grid
-	sy := float64(r.dy()) / grid
+// frect is a box in plane pixels that may reach beyond the plane.
+type frect struct{ x0, y0, x1, y1 float64 }
+
+func (r rect) f() frect { return frect{float64(r.x0), float64(r.y0), float64(r.x1), float64(r.y1)} }
+
+// resample averages box r of p into t, area-weighted. Unknown pixels and
+// pixels beyond the plane count as white paper.
+func (p plane) resample(r frect, t *thumb) {
+	sx := (r.x1 - r.x0) / grid
+	sy := (r.y1 - r.y0) / grid
 	// Horizontal pass into rows of grid cells, then vertical.
-	tmp := make([]float32, r.dy()*grid)
-	for y := r.y0; y < r.y1; y++ {
-		src := p.pix[y*p.w : (y+1)*p.w]
-		dst := tmp[(y-r.y0)*grid : (y-r.y0+1)*grid]
-		areaAverage(src, r.x0, sx, dst, 1)
+	iy0, iy1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
+	tmp := make([]float32, (iy1-iy0)*grid)
+	for y := iy0; y < iy1; y++ {
+		dst := tmp[(y-iy0)*grid : (y-iy0+1)*grid]
+		if y < 0 || y >= p.h {
+			for i := range dst {
+				dst[i] = 255
+			}
+			continue
+		}
+		areaAverage(p.pix[y*p.w:(y+1)*p.w], r.x0, sx, dst)
 	}
-	col := make([]float32, r.dy())
+	col := make([]float32, iy1-iy0)
 	out := make([]float32, grid)
 	for x := 0; x < grid; x++ {
 		for y := range col {
 			col[y] = tmp[y*grid+x]
 		}
-		areaAverage(col, 0, sy, out, 1)
+		areaAverage(col, r.y0-float64(iy0), sy, out)
 		for y := 0; y < grid; y++ {
 			t[y*grid+x] = out[y]
 		}
 	}
 }
 
-// areaAverage fills dst[i] with the mean of src over [x0+i*s, x0+(i+1)*s).
-func areaAverage(src []float32, x0 int, s float64, dst []float32, _ int) {
+// areaAverage fills dst[i] with the mean of src over [a+i*s, a+(i+1)*s).
+func areaAverage(src []float32, a, s float64, dst []float32) {
 	for i := range dst {
-		a := float64(x0) + float64(i)*s
-		b := a + s
+		lo := a + float64(i)*s
+		hi := lo + s
 		var sum, wsum float64
-		for j := int(a); float64(j) < b && j < len(src); j++ {
-			lo := math.Max(a, float64(j))
-			hi := math.Min(b, float64(j+1))
-			w := hi - lo
+		for j := int(math.Floor(lo)); float64(j) < hi; j++ {
+			w := math.Min(hi, float64(j+1)) - math.Max(lo, float64(j))
 			if w <= 0 {
 				continue
 			}
-			v := src[j]
-			if v < 0 {
-				v = 255
+			v := float32(255)
+			if j >= 0 && j < len(src) && src[j] >= 0 {
+				v = src[j]
 			}
 			sum += float64(v) * w
 			wsum += w
 		}
+		dst[i] = 255
 		if wsum > 0 {
 			dst[i] = float32(sum / wsum)
-		} else {
-			dst[i] = 255
 		}
 	}
 }
 
-// coeffs holds the freqs×freqs DCT coefficients, row v (vertical frequency
-// v+1), column u (horizontal frequency u+1).
+// coeffs holds the freqs×freqs DCT coefficients, row v (vertical
+// frequency v), column u (horizontal frequency u).
 type coeffs [freqs * freqs]float32
 
 func (t *thumb) dct(c *coeffs) {
@@ -91,7 +102,7 @@ func (t *thumb) dct(c *coeffs) {
 	for y := 0; y < grid; y++ {
 		line := t[y*grid : (y+1)*grid]
 		for u := 0; u < freqs; u++ {
-			basis := &dctTable[u+1]
+			basis := &dctTable[u]
 			var s float32
 			for x, v := range line {
 				s += v * basis[x]
@@ -100,7 +111,7 @@ func (t *thumb) dct(c *coeffs) {
 		}
 	}
 	for v := 0; v < freqs; v++ {
-		basis := &dctTable[v+1]
+		basis := &dctTable[v]
 		for u := 0; u < freqs; u++ {
 			var s float32
 			for y := 0; y < grid; y++ {
@@ -111,26 +122,25 @@ func (t *thumb) dct(c *coeffs) {
 	}
 }
 
-// hash sets a bit for each coefficient above the median.
+// hash sets a bit for each AC coefficient above their median.
 func (c *coeffs) hash() Hash {
-	sorted := c[:]
-	sorted = slices.Clone(sorted)
+	sorted := slices.Clone(c[1:])
 	slices.Sort(sorted)
-	med := (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+	med := sorted[len(sorted)/2]
 	var h Hash
 	for i, v := range c {
-		if v > med {
+		if i > 0 && v > med {
 			h.setBit(i)
 		}
 	}
 	return h
 }
 
-// mirror turns c into the coefficients of the left-right mirrored thumbnail:
-// odd horizontal frequencies change sign (u is 0-based for frequency u+1).
+// mirror turns c into the coefficients of the left-right mirrored
+// thumbnail: odd horizontal frequencies change sign.
 func (c *coeffs) mirror() {
 	for v := 0; v < freqs; v++ {
-		for u := 0; u < freqs; u += 2 {
+		for u := 1; u < freqs; u += 2 {
 			c[v*freqs+u] = -c[v*freqs+u]
 		}
 	}

@@ -25,9 +25,14 @@ const (
 	VariantLeft
 	// VariantRight is the right half of an image shaped like a two-page spread.
 	VariantRight
+	// VariantUncrop is the page hashed as if a crop had cut its content
+	// on the sides where the content box touches the image edge.
+	VariantUncrop
+	// VariantUncropMirror is VariantUncrop, mirrored.
+	VariantUncropMirror
 )
 
-var variantNames = [...]string{"page", "mirror", "left", "right"}
+var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror"}
 
 func (k VariantKind) String() string {
 	if int(k) < len(variantNames) {

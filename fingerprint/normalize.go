@@ -75,6 +75,9 @@ func (p plane) blankCol(x, y0, y1 int, hist *[256]int32) bool {
 // by side, so that bars of different shades and rotated fills both go. It
 // then peels thin bands of content isolated in the margins.
 func (p plane) contentBox(r rect) rect {
+	if c, ok := p.componentBox(); ok {
+		r = rect{max(r.x0, c.x0), max(r.y0, c.y0), min(r.x1, c.x1), min(r.y1, c.y1)}
+	}
 	var hist [256]int32
 	peel := func(r rect) rect {
 		for changed := true; changed && !r.empty(); {
@@ -115,25 +118,30 @@ func (p plane) peelThinBand(r rect, hist *[256]int32) rect {
 	h, w := r.dy(), r.dx()
 	maxBandY, minGapY := int(thinBand*float64(h)), max(1, int(math.Ceil(gapMin*float64(h))))
 	maxBandX, minGapX := int(thinBand*float64(w)), max(1, int(math.Ceil(gapMin*float64(w))))
-	// band measures the band and gap from an edge; step is +1 or -1.
+	// band measures, from an edge, a band of content (which may hold
+	// short blank runs, as between the strokes of a digit) and the blank
+	// gap after it, and returns how many lines both span; step is +1 or -1.
 	band := func(start, step, limit, maxBand, minGap int, blank func(int) bool) int {
-		i, t := start, 0
-		for t <= maxBand && i != limit && !blank(i) {
-			i += step
-			t++
+		i, k, last := start, 0, -1
+		for ; i != limit; i, k = i+step, k+1 {
+			if !blank(i) {
+				last = k
+				if k+1 > maxBand {
+					return 0
+				}
+			} else if last >= 0 && k-last >= minGap {
+				break
+			}
 		}
-		if t == 0 || t > maxBand {
+		if last < 0 || i == limit {
 			return 0
 		}
-		g := 0
-		for i != limit && blank(i) {
-			i += step
-			g++
+		for ; i != limit && blank(i); i, k = i+step, k+1 {
 		}
-		if g < minGap || i == limit {
+		if i == limit {
 			return 0
 		}
-		return t + g
+		return k
 	}
 	row := func(y int) bool { return p.blankRow(y, r.x0, r.x1, hist) }
 	col := func(x int) bool { return p.blankCol(x, r.y0, r.y1, hist) }
@@ -152,10 +160,11 @@ func (p plane) peelThinBand(r rect, hist *[256]int32) rect {
 // Deskew search: the range covers the ±3° of a careless scan or a pirate's
 // rotation with room to spare.
 const (
-	maxSkew    = 4.0
-	coarseStep = 0.5
-	fineStep   = 0.1
-	minSkew    = 0.15 // below this a rotation would only blur
+	maxSkew     = 4.0
+	coarseStep  = 0.5
+	fineStep    = 0.1
+	minSkew     = 0.15 // below this a rotation would only blur
+	minSkewGain = 1.25 // the sharpness a skew must gain over 0° to be undone
 )
 
 // skew estimates the rotation of the page in r, in degrees, from the
@@ -195,7 +204,8 @@ func (p plane) skew(r rect) float64 {
 		}
 		return s
 	}
-	best, bestS := 0.0, score(0)
+	s0 := score(0)
+	best, bestS := 0.0, s0
 	for a := -maxSkew; a <= maxSkew+1e-9; a += coarseStep {
 		if s := score(a); s > bestS {
 			best, bestS = a, s
@@ -207,7 +217,9 @@ func (p plane) skew(r rect) float64 {
 			best, bestS = a, s
 		}
 	}
-	if math.Abs(best) < minSkew {
+	// Diagonal panel cuts and speed lines can favour a small angle on a
+	// straight page; a real skew sharpens the projections by far more.
+	if math.Abs(best) < minSkew || bestS < minSkewGain*s0 {
 		return 0
 	}
 	return best
@@ -280,7 +292,7 @@ func debugThumb(img image.Image) *thumb {
 	}
 	var t thumb
 	if !box.empty() {
-		p.resample(box, &t)
+		p.resample(box.f(), &t)
 	}
 	return &t
 }
@@ -288,6 +300,9 @@ func debugThumb(img image.Image) *thumb {
 // bgTolerance is how far, in grey levels, a pixel may differ from the
 // border pixel it is reached from and still count as background.
 const bgTolerance = 20
+
+// paperLevel is the least luma of white paper.
+const paperLevel = 200
 
 // background marks the pixels reachable from the border through pixels
 // close in value to the border pixel they started from: margins, letterbox
@@ -315,27 +330,119 @@ func (p *plane) markBackground() {
 		push(y*p.w, p.pix[y*p.w])
 		push(y*p.w+p.w-1, p.pix[y*p.w+p.w-1])
 	}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		i := int(it.i)
-		x, y := i%p.w, i/p.w
-		if x > 0 {
-			push(i-1, it.ref)
-		}
-		if x < p.w-1 {
-			push(i+1, it.ref)
-		}
-		if y > 0 {
-			push(i-p.w, it.ref)
-		}
-		if y < p.h-1 {
-			push(i+p.w, it.ref)
+	flood := func() {
+		for len(stack) > 0 {
+			it := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			i := int(it.i)
+			x, y := i%p.w, i/p.w
+			if x > 0 {
+				push(i-1, it.ref)
+			}
+			if x < p.w-1 {
+				push(i+1, it.ref)
+			}
+			if y > 0 {
+				push(i-p.w, it.ref)
+			}
+			if y < p.h-1 {
+				push(i+p.w, it.ref)
+			}
 		}
 	}
+	flood()
+	// A bar or fill of another shade may surround the white paper of the
+	// margins: flood the paper too, from where it meets the background.
+	for i, v := range p.pix {
+		if bg[i] || v < paperLevel {
+			continue
+		}
+		x, y := i%p.w, i/p.w
+		if (x > 0 && bg[i-1]) || (x < p.w-1 && bg[i+1]) || (y > 0 && bg[i-p.w]) || (y < p.h-1 && bg[i+p.w]) {
+			push(i, v)
+		}
+	}
+	flood()
 	p.bg = bg
 }
 
 // known reports whether pixel i carries page content: it lies inside the
 // source and is not background.
 func (p plane) known(i int) bool { return p.pix[i] >= 0 && (p.bg == nil || !p.bg[i]) }
+
+// minComponent is the smallest bounding box, as a share of the plane, of a
+// connected region of content that counts towards the content box. Panels
+// are larger; page numbers, signatures and watermark letters in the
+// margins are smaller and so cannot stretch the box.
+const minComponent = 0.025
+
+// componentBox returns the bounding box of the connected regions of
+// non-background pixels whose own bounding box is at least minComponent of
+// the plane. ok is false when there is no such region.
+func (p plane) componentBox() (r rect, ok bool) {
+	n := p.w * p.h
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = -1 // -1: background
+	}
+	var find func(i int32) int32
+	find = func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int32) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	for y := 0; y < p.h; y++ {
+		for x := 0; x < p.w; x++ {
+			i := y*p.w + x
+			if !p.known(i) {
+				continue
+			}
+			parent[i] = int32(i)
+			if x > 0 && parent[i-1] >= 0 {
+				union(int32(i), int32(i-1))
+			}
+			if y > 0 && parent[i-p.w] >= 0 {
+				union(int32(i), int32(i-p.w))
+			}
+		}
+	}
+	type bbox struct{ x0, y0, x1, y1 int32 }
+	boxes := map[int32]*bbox{}
+	for y := 0; y < p.h; y++ {
+		for x := 0; x < p.w; x++ {
+			i := y*p.w + x
+			if parent[i] < 0 {
+				continue
+			}
+			root := find(int32(i))
+			b := boxes[root]
+			if b == nil {
+				b = &bbox{int32(x), int32(y), int32(x + 1), int32(y + 1)}
+				boxes[root] = b
+			}
+			b.x0, b.y0 = min(b.x0, int32(x)), min(b.y0, int32(y))
+			b.x1, b.y1 = max(b.x1, int32(x+1)), max(b.y1, int32(y+1))
+		}
+	}
+	minArea := minComponent * float64(n)
+	for _, b := range boxes {
+		if float64(b.x1-b.x0)*float64(b.y1-b.y0) < minArea {
+			continue
+		}
+		c := rect{int(b.x0), int(b.y0), int(b.x1), int(b.y1)}
+		if !ok {
+			r, ok = c, true
+			continue
+		}
+		r = rect{min(r.x0, c.x0), min(r.y0, c.y0), max(r.x1, c.x1), max(r.y1, c.y1)}
+	}
+	return r, ok
+}

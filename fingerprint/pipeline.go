@@ -100,51 +100,117 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 			fp.Skew = deg
 		}
 	}
-	page := p.variant(box, full, VariantPage)
-	fp.Variants = append(fp.Variants, page)
-	mirror := p.variant(box, full, VariantMirror)
-	fp.Variants = append(fp.Variants, mirror)
+	share := box.area() / full.area()
+	add := func(kind VariantKind, r frect, c *coeffs, q int) {
+		fp.Variants = append(fp.Variants, Variant{Kind: kind, Hash: c.hash(), Quality: q,
+			Box: image.Rect(int(math.Round(r.x0*scale)), int(math.Round(r.y0*scale)),
+				int(math.Round(r.x1*scale)), int(math.Round(r.y1*scale)))})
+	}
+	var c coeffs
+	q := p.hashBox(box.f(), share, &c)
+	add(VariantPage, box.f(), &c, q)
+	c.mirror()
+	add(VariantMirror, box.f(), &c, q)
+	for _, r := range cropHypotheses(box, full) {
+		q := p.hashBox(r, share, &c)
+		add(VariantUncrop, r, &c, q)
+		c.mirror()
+		add(VariantUncropMirror, r, &c, q)
+	}
 	if !box.empty() && float64(box.dx()) > spreadAspect*float64(box.dy()) {
-		l, r := p.splitSpread(box)
-		fp.Variants = append(fp.Variants,
-			p.variant(p.contentBox(l), full, VariantLeft),
-			p.variant(p.contentBox(r), full, VariantRight))
+		for i, half := range p.splitSpread(box) {
+			h := p.contentBox(half)
+			q := p.hashBox(h.f(), h.area()/full.area()*2, &c)
+			add(VariantLeft+VariantKind(i), h.f(), &c, q)
+		}
 	}
-	for i := range fp.Variants {
-		v := &fp.Variants[i]
-		v.Box = image.Rect(
-			int(math.Round(float64(v.Box.Min.X)*scale)), int(math.Round(float64(v.Box.Min.Y)*scale)),
-			int(math.Round(float64(v.Box.Max.X)*scale)), int(math.Round(float64(v.Box.Max.Y)*scale)))
-	}
-	fp.Hash, fp.Quality, fp.Box = page.Hash, page.Quality, fp.Variants[0].Box
+	fp.Hash, fp.Quality, fp.Box = fp.Variants[0].Hash, fp.Variants[0].Quality, fp.Variants[0].Box
 	return fp
 }
 
-// variant hashes box r of p. The quality falls to 0 as the box shrinks
-// towards nothing against the whole image (full).
-func (p plane) variant(r, full rect, kind VariantKind) Variant {
-	v := Variant{Kind: kind, Box: image.Rect(r.x0, r.y0, r.x1, r.y1)}
-	if r.empty() {
-		return v
+// hashBox computes the coefficients of box r into c and returns the
+// quality. share is the box's part of the whole image: the quality falls to
+// 0 as it shrinks towards nothing, so that a page number or a speck on a
+// blank page never counts as content.
+func (p plane) hashBox(r frect, share float64, c *coeffs) int {
+	if r.x1 <= r.x0 || r.y1 <= r.y0 {
+		*c = coeffs{}
+		return 0
 	}
 	var t thumb
 	p.resample(r, &t)
-	var c coeffs
-	t.dct(&c)
-	if kind == VariantMirror {
-		c.mirror()
-	}
-	v.Hash = c.hash()
+	t.dct(c)
 	q := t.quality() * qualityScale
-	share := r.area() / full.area()
 	q *= math.Min(1, math.Max(0, (share-minArea)/(fullArea-minArea)))
-	v.Quality = int(math.Min(100, math.Round(q)))
-	return v
+	return int(math.Min(100, math.Round(q)))
+}
+
+// Crop hypotheses. A side of the content box that touches the image edge
+// may have lost content to a crop; the box is then also hashed as if that
+// side reached further out, by these fractions of the box.
+var (
+	uncropOne = [...]float64{0.02, 0.04, 0.06}
+	uncropTwo = [...]float64{0, 0.025, 0.05}
+)
+
+// touchMargin is how close, in plane pixels, a box side must come to the
+// edge to count as touching it (the border line itself is background).
+const touchMargin = 2
+
+// cropHypotheses returns the boxes to hash besides box itself.
+func cropHypotheses(box, full rect) []frect {
+	if box.empty() {
+		return nil
+	}
+	touch := [4]bool{
+		box.x0 <= full.x0+touchMargin, box.y0 <= full.y0+touchMargin,
+		box.x1 >= full.x1-touchMargin, box.y1 >= full.y1-touchMargin,
+	}
+	var sides []int
+	for i, t := range touch {
+		if t {
+			sides = append(sides, i)
+		}
+	}
+	b := box.f()
+	grow := func(r frect, side int, f float64) frect {
+		switch side {
+		case 0:
+			r.x0 -= f * (b.x1 - b.x0)
+		case 1:
+			r.y0 -= f * (b.y1 - b.y0)
+		case 2:
+			r.x1 += f * (b.x1 - b.x0)
+		case 3:
+			r.y1 += f * (b.y1 - b.y0)
+		}
+		return r
+	}
+	var out []frect
+	switch len(sides) {
+	case 0:
+	case 2:
+		for _, f0 := range uncropTwo {
+			for _, f1 := range uncropTwo {
+				if f0 != 0 || f1 != 0 {
+					out = append(out, grow(grow(b, sides[0], f0), sides[1], f1))
+				}
+			}
+		}
+	default:
+		// One side, or so many that combinations would explode: each side alone.
+		for _, s := range sides {
+			for _, f := range uncropOne {
+				out = append(out, grow(b, s, f))
+			}
+		}
+	}
+	return out
 }
 
 // splitSpread cuts r at the emptiest column near its middle: the gutter
 // between two pages.
-func (p plane) splitSpread(r rect) (left, right rect) {
+func (p plane) splitSpread(r rect) [2]rect {
 	mid := (r.x0 + r.x1) / 2
 	band := int(gutterBand * float64(r.dx()))
 	best, bestInk := mid, math.Inf(1)
@@ -161,5 +227,5 @@ func (p plane) splitSpread(r rect) (left, right rect) {
 			best, bestInk = x, ink
 		}
 	}
-	return rect{r.x0, r.y0, best, r.y1}, rect{best, r.y0, r.x1, r.y1}
+	return [2]rect{{r.x0, r.y0, best, r.y1}, {best, r.y0, r.x1, r.y1}}
 }

@@ -19,7 +19,7 @@ func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
 // workingSize bounds the long side of the working plane. Normalisation
 // (content box, deskew, spread split) needs a few hundred pixels; more only
 // costs time.
-const workingSize = 320
+const workingSize = 448
 
 // lumaPlane converts img to luma and shrinks it by the smallest integer
 // factor that brings its long side to at most maxLong, averaging each

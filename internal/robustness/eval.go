@@ -146,7 +146,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 		}
 	}
 	var mu sync.Mutex
-	var codes [2]float64 // codes looked up, queries
+	codes := make([][2]float64, len(methods)) // codes looked up, queries
 	// One job per (reference, family) plus one per distractor.
 	nDistract := len(cfg.Series) * cfg.Distractor
 	jobs := len(specs)*len(cfg.Families) + nDistract
@@ -170,8 +170,8 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 			mu.Lock()
 			r := &results[m]
 			r.NonMatch.Add(&local.nonMatch)
-			codes[0] += float64(len(qc))
-			codes[1]++
+			codes[m][0] += float64(len(qc))
+			codes[m][1]++
 			if fam < 0 {
 				r.Distractors++
 				if local.wrong {
@@ -203,7 +203,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 		return nil, err
 	}
 	for m := range results {
-		results[m].Lookups = codes[0] / codes[1]
+		results[m].Lookups = codes[m][0] / codes[m][1]
 	}
 	return results, nil
 }
