@@ -22,18 +22,30 @@ type axisFilter struct {
 	lo  [side]int     // first grid sample with a non-zero weight, per output
 	off [side + 1]int // weights of output o are w[off[o]:off[o+1]]
 	w   []int64
-	sum [side]int64  // Σ of nfnt's coefficients: its divisor
-	rcp [side]uint64 // ceil(2^64/sum), for exact division of 32-bit values
+	sum [side]int64 // Σ of nfnt's coefficients: its divisor
 
-	// The packed plan (8-bit only): every grid sample carries weight for
-	// at most one even and one odd output, so one multiply by pw[x-p0]
-	// adds to both, in the low and high 32 bits of an accumulator.
+	// The packed plan (8-bit only), see planPacked.
 	packed bool
 	p0     int
-	ends   [side]int // exclusive end of each output's window
-	pw     []uint64
+	cols   [side]column
+	pw     []uint64 // per sample from p0: even-output | odd-output<<32 weight
+	early  []earlyTerm
 
 	scratch []int64
+}
+
+// column is what the packed plan needs of one output.
+type column struct {
+	end              int    // exclusive end of the output's window
+	rcp              uint64 // ceil(2^64/sum), or 0 when sum == 1
+	earlyLo, earlyHi int    // early[earlyLo:earlyHi]: early terms of output o+2
+}
+
+// earlyTerm is a weight of an output on a sample that precedes the end of
+// the window of the output two before it (see planPacked).
+type earlyTerm struct {
+	x int
+	w uint64 // shifted to the output's half of the accumulator
 }
 
 // linear is nfnt/resize's Bilinear kernel.
@@ -95,10 +107,6 @@ func (f *axisFilter) build(n, div int, wide bool) bool {
 		f.off[y] = len(f.w)
 		f.w = append(f.w, acc[a:b]...)
 		f.sum[y] = sum
-		f.rcp[y] = 0
-		if sum > 1 {
-			f.rcp[y] = math.MaxUint64/uint64(sum) + 1
-		}
 	}
 	f.off[side] = len(f.w)
 	f.planPacked()
@@ -125,10 +133,17 @@ func clampIndex(i, n int) int {
 	return i
 }
 
-// planPacked sets up the packed plan when its conditions hold: 8-bit
-// weights, non-negative; windows that advance monotonically; the window of
-// output o+2 starting after that of output o ends; and lane sums of at most
-// 255·Σw below 2^32.
+// planPacked sets up the packed plan, used when the weights are
+// non-negative 8-bit ones, the windows advance monotonically and 255·Σw
+// stays below 2^32.
+//
+// Outputs alternate between the low (even o) and high (odd o) 32 bits of
+// one accumulator; a single pass over the samples multiplies each by
+// pw[x-p0], which holds its weights for the even and the odd output whose
+// windows cover it. When output o's window ends, its half is read and
+// cleared. A sample before that end that also has weight for output o+2
+// (same half) cannot be packed: such "early" terms of o+2 are added just
+// after o is cleared.
 func (f *axisFilter) planPacked() {
 	f.packed = false
 	if f.wide {
@@ -149,73 +164,122 @@ func (f *axisFilter) planPacked() {
 		if total*255 > math.MaxUint32 {
 			return
 		}
-		f.ends[o] = f.lo[o] + len(ws)
-		if o > 0 && (f.lo[o] < f.lo[o-1] || f.ends[o] < f.ends[o-1]) {
-			return
-		}
-		if o > 1 && f.lo[o] < f.ends[o-2] {
+		f.cols[o].end = f.lo[o] + len(ws)
+		if o > 0 && (f.lo[o] < f.lo[o-1] || f.cols[o].end < f.cols[o-1].end) {
 			return
 		}
 	}
 	f.p0 = f.lo[0]
-	n := f.ends[side-1] - f.p0
-	if cap(f.pw) < n {
-		f.pw = make([]uint64, n)
-	}
-	f.pw = f.pw[:n]
+	f.pw = grow(&f.pw, f.cols[side-1].end-f.p0)
 	clear(f.pw)
+	f.early = f.early[:0]
 	for o := 0; o < side; o++ {
+		c := &f.cols[o]
+		c.rcp = 0
+		if f.sum[o] > 1 {
+			c.rcp = math.MaxUint64/uint64(f.sum[o]) + 1
+		}
+		c.earlyLo, c.earlyHi = 0, 0
 		shift := 32 * uint(o&1)
+		packFrom := f.lo[o]
+		var prev *column
+		if o >= 2 {
+			prev = &f.cols[o-2]
+			packFrom = max(packFrom, prev.end)
+			prev.earlyLo = len(f.early)
+		}
 		for k, w := range f.w[f.off[o]:f.off[o+1]] {
-			f.pw[f.lo[o]+k-f.p0] |= uint64(w) << shift
+			x := f.lo[o] + k
+			switch {
+			case x >= packFrom:
+				f.pw[x-f.p0] |= uint64(w) << shift
+			case w != 0:
+				f.early = append(f.early, earlyTerm{x, uint64(w) << shift})
+			}
+		}
+		if prev != nil {
+			prev.earlyHi = len(f.early)
 		}
 	}
 	f.packed = true
 }
 
-// div32 returns v/sum[o] for 0 <= v < 2^32 without a division instruction
+// div32 returns v/sum for 0 <= v < 2^32 without a division instruction
 // (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019).
-func (f *axisFilter) div32(o int, v uint64) uint64 {
-	if f.rcp[o] == 0 {
-		return v // sum == 1
+func (c *column) div32(v uint64) uint8 {
+	q, _ := bits.Mul64(c.rcp, v)
+	if c.rcp == 0 {
+		q = v // sum == 1
 	}
-	q, _ := bits.Mul64(f.rcp[o], v)
-	return q
+	return uint8(min(q, 255))
 }
 
-// apply8 computes the 64 outputs of f over the 8-bit samples src, writing
-// output o to dst[o*stride], rounded as nfnt does (truncating division,
-// clamped to 255).
-func (f *axisFilter) apply8(src []uint8, dst []uint8, stride int) {
-	if f.packed {
-		f.apply8Packed(src, dst, stride)
+// apply8 computes the 64 outputs of f over the 8-bit samples src into
+// out, rounded as nfnt does (truncating division, clamped to 255).
+func (f *axisFilter) apply8(src []uint8, out *[side]uint8) {
+	if !f.packed {
+		for o := range out {
+			out[o] = uint8(min(average(f, o, src), 255))
+		}
 		return
 	}
-	for o := 0; o < side; o++ {
-		dst[o*stride] = uint8(min(average(f, o, src), 255))
+	var spare [side]uint8
+	f.apply8x2(src, src, out, &spare)
+}
+
+// apply8x2 is apply8 on two sample rows at once, which share the weight
+// loads. f must be packed.
+func (f *axisFilter) apply8x2(src0, src1 []uint8, out0, out1 *[side]uint8) {
+	const low = math.MaxUint32
+	var a0, a1 uint64
+	x, p0 := f.p0, f.p0
+	for o := 0; o < side; o += 2 {
+		// Even output: low half.
+		c := &f.cols[o]
+		if x < c.end {
+			a0, a1 = dot2(f.pw[x-p0:c.end-p0], src0[x:c.end], src1[x:c.end], a0, a1)
+			x = c.end
+		}
+		out0[o], out1[o] = c.div32(a0&low), c.div32(a1&low)
+		a0, a1 = a0&^low, a1&^low
+		if c.earlyLo < c.earlyHi {
+			a0, a1 = addEarly(f.early[c.earlyLo:c.earlyHi], src0, src1, a0, a1)
+		}
+		// Odd output: high half.
+		c = &f.cols[o+1]
+		if x < c.end {
+			a0, a1 = dot2(f.pw[x-p0:c.end-p0], src0[x:c.end], src1[x:c.end], a0, a1)
+			x = c.end
+		}
+		out0[o+1], out1[o+1] = c.div32(a0>>32), c.div32(a1>>32)
+		a0, a1 = a0&low, a1&low
+		if c.earlyLo < c.earlyHi {
+			a0, a1 = addEarly(f.early[c.earlyLo:c.earlyHi], src0, src1, a0, a1)
+		}
 	}
 }
 
-func (f *axisFilter) apply8Packed(src []uint8, dst []uint8, stride int) {
-	var acc uint64
-	x := f.p0
-	pw := f.pw
-	for o := 0; o < side; o++ {
-		e := f.ends[o]
-		if x < e {
-			ws := pw[x-f.p0 : e-f.p0]
-			ss := src[x:e]
-			ss = ss[:len(ws)]
-			for k, w := range ws {
-				acc += w * uint64(ss[k])
-			}
-			x = e
-		}
-		shift := 32 * uint(o&1)
-		v := acc >> shift & math.MaxUint32
-		acc &^= math.MaxUint32 << shift
-		dst[o*stride] = uint8(min(f.div32(o, v), 255))
+func addEarly(terms []earlyTerm, src0, src1 []uint8, a0, a1 uint64) (uint64, uint64) {
+	for _, t := range terms {
+		a0 += t.w * uint64(src0[t.x])
+		a1 += t.w * uint64(src1[t.x])
 	}
+	return a0, a1
+}
+
+// dot2 adds the dot products of ws with s0 and with s1 to a0 and a1. It is
+// kept out of line: inlined into apply8x2, the accumulators were spilled to
+// the stack on every iteration.
+//
+//go:noinline
+func dot2(ws []uint64, s0, s1 []uint8, a0, a1 uint64) (uint64, uint64) {
+	s0 = s0[:len(ws)]
+	s1 = s1[:len(ws)]
+	for k, w := range ws {
+		a0 += w * uint64(s0[k])
+		a1 += w * uint64(s1[k])
+	}
+	return a0, a1
 }
 
 // apply16 is apply8 for 16-bit precision: samples are the uint32 values of

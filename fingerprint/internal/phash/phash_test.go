@@ -415,18 +415,19 @@ func TestMedian(t *testing.T) {
 // TestDiv32 checks the division by multiplication against the division.
 func TestDiv32(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	var f axisFilter
 	for n := 0; n < 20000; n++ {
 		d := uint64(2 + rng.IntN(1<<20))
 		if n%2 == 0 {
 			d = uint64(2 + rng.IntN(600))
 		}
-		f.sum[0] = int64(d)
-		f.rcp[0] = math.MaxUint64/d + 1
-		for _, v := range []uint64{rng.Uint64() & math.MaxUint32, d*uint64(rng.IntN(256)) - 1, d * uint64(rng.IntN(256)), math.MaxUint32} {
-			if got := f.div32(0, v); got != v/d {
-				t.Fatalf("%d/%d = %d, want %d", v, d, got, v/d)
+		c := column{rcp: math.MaxUint64/d + 1}
+		for _, v := range []uint64{uint64(rng.IntN(256)) * d, d*uint64(1+rng.IntN(255)) - 1, d*uint64(rng.IntN(256)) + uint64(rng.IntN(int(d)))} {
+			if got, want := c.div32(v), uint8(min(v/d, 255)); got != want {
+				t.Fatalf("%d/%d = %d, want %d", v, d, got, want)
 			}
+		}
+		if got := (&column{}).div32(200); got != 200 {
+			t.Fatalf("division by 1 = %d", got)
 		}
 	}
 }
@@ -474,5 +475,31 @@ func TestReuse(t *testing.T) {
 		m := ms[rng.IntN(len(ms))]
 		w, hh := 1+rng.IntN(300), 1+rng.IntN(300)
 		check(t, h, fmt.Sprintf("%d %s %dx%d", i, m.name, w, hh), m.make(image.Rect(0, 0, w, hh), noise(rng), rng))
+	}
+}
+
+// TestUnpackedFilter checks the plain per-output path of apply8, used when
+// the packed plan does not apply, against the packed one.
+func TestUnpackedFilter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 2, 5, 63, 64, 65, 100, 333, 1200, 1701} {
+		for _, div := range []int{1, 2, 4} {
+			var packed axisFilter
+			if !packed.build(n, div, false) || !packed.packed {
+				t.Fatalf("n=%d div=%d: no packed plan", n, div)
+			}
+			plain := packed
+			plain.packed = false
+			src := make([]uint8, gridLen(n, div))
+			for i := range src {
+				src[i] = uint8(rng.Uint32())
+			}
+			var a, b [side]uint8
+			packed.apply8(src, &a)
+			plain.apply8(src, &b)
+			if a != b {
+				t.Fatalf("n=%d div=%d: packed %v, plain %v", n, div, a, b)
+			}
+		}
 	}
 }

@@ -166,16 +166,42 @@ func (h *Hasher) resizeYCbCr(p *image.YCbCr, dx, dy int) error {
 // horizontal pass into a transposed temporary, then the vertical pass.
 func (h *Hasher) plane8(fx, fy *axisFilter, pix []uint8, stride, w, rows, ch int) {
 	tmp := grow(&h.tmp8[ch], side*rows)
-	for y := 0; y < rows; y++ {
-		fx.apply8(pix[y*stride:][:w], tmp[y:], rows)
-	}
+	rowOf := func(y int) []uint8 { return pix[y*stride:][:w] }
+	pass8(fx, rows, rowOf, func(y int, out *[side]uint8) {
+		for c, v := range out {
+			tmp[c*rows+y] = v
+		}
+	})
 	h.vpass8(fy, tmp, rows, ch)
 }
 
-func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
-	for c := 0; c < side; c++ {
-		fy.apply8(tmp[c*rows:][:rows], h.out8[ch][c:], side)
+// pass8 applies f to n sample rows, two at a time when f is packed, and
+// hands each result to put.
+func pass8(f *axisFilter, n int, row func(i int) []uint8, put func(i int, out *[side]uint8)) {
+	var out0, out1 [side]uint8
+	i := 0
+	if f.packed {
+		for ; i+1 < n; i += 2 {
+			f.apply8x2(row(i), row(i+1), &out0, &out1)
+			put(i, &out0)
+			put(i+1, &out1)
+		}
 	}
+	for ; i < n; i++ {
+		f.apply8(row(i), &out0)
+		put(i, &out0)
+	}
+}
+
+// vpass8 runs the vertical pass over the transposed temporary: its row c
+// holds output column c.
+func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
+	out := &h.out8[ch]
+	pass8(fy, side, func(c int) []uint8 { return tmp[c*rows:][:rows] }, func(c int, col *[side]uint8) {
+		for r, v := range col {
+			out[r*side+c] = v
+		}
+	})
 }
 
 // interleaved8 is nfnt's *image.RGBA and *image.NRGBA path (alpha is
@@ -199,9 +225,13 @@ func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool)
 				r[x], g[x], b[x] = q[0], q[1], q[2]
 			}
 		}
-		h.fx.apply8(r, tmp[0][y:], dy)
-		h.fx.apply8(g, tmp[1][y:], dy)
-		h.fx.apply8(b, tmp[2][y:], dy)
+		for ch, row := range [3][]uint8{r, g, b} {
+			var out [side]uint8
+			h.fx.apply8(row, &out)
+			for c, v := range out {
+				tmp[ch][c*dy+y] = v
+			}
+		}
 	}
 	for ch := range tmp {
 		h.vpass8(&h.fy, tmp[ch], dy, ch)
