@@ -1,0 +1,51 @@
+// Command pagematch builds reference indexes of manga pages and finds
+// pirated copies of them.
+//
+// Usage:
+//
+//	pagematch index build -o FILE [--workers N] [--meta key=value ...] PATH...
+//	pagematch index info [--json] FILE
+//	pagematch index merge -o OUT [--keep-first] A B...
+//	pagematch match --index FILE [--json] [--threshold N] [--workers N] PATH...
+//	pagematch hash [--json] [--phash] [--workers N] PATH...
+//	pagematch version
+//
+// Every command takes -h for its flags. Flags may come before or after the
+// paths; "--" ends the flags.
+//
+// # Inputs
+//
+// A PATH is an image file (JPEG, PNG, GIF or WebP) or a folder. A folder is
+// walked recursively in lexical order; a file in it that is neither named
+// nor shaped like an image is skipped with a line on stderr. A file named on
+// the command line is always read, so a non-image there is an error. For
+// match and hash, "-" reads one image from standard input.
+//
+// In an index, an entry's ID is the file's path relative to the PATH
+// argument it came from, with '/' separators; for a file argument it is the
+// file's base name.
+//
+// Images are fingerprinted by --workers goroutines (default GOMAXPROCS);
+// results are always reported in input order.
+//
+// # Output
+//
+// match --json prints one JSON object per input image:
+//
+//	{"path":"s/a.jpg","match":true,"id":"ch1/p001.jpg","distance":7,"variant":"page","quality":92}
+//	{"path":"s/b.jpg","match":false,"quality":88}
+//	{"path":"s/c.jpg","error":"fingerprint: unsupported or corrupt image: ..."}
+//
+// id and distance name the best reference and are present whenever match is
+// true, together with the query variant that matched ("page", "mirror",
+// "left", "right", ...) and the entry's metadata, if any ("meta"). quality is
+// the query's quality score; "low_quality":true marks a query too blank to
+// match anything (see fingerprint.MinQuality).
+//
+// # Exit status
+//
+// 0 on success; 1 when any input or entry failed (the others are still
+// processed, and build and merge still write their output unless stated);
+// 2 for a usage error; 130 when interrupted (Ctrl-C), in which case no
+// index is written. Errors and notices go to stderr, prefixed "pagematch:".
+package main
