@@ -3,10 +3,11 @@ package jpegdc
 import (
 	"bytes"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"sync"
 	"testing"
+
+	"github.com/pagematch/pagematch/internal/testpages"
 )
 
 // Benchmark pages: a dense 1200×1700 manga-like page at quality 85, in
@@ -20,7 +21,6 @@ var benchPages = sync.OnceValues(func() (grey, colour []byte) {
 		tinted.Pix[4*i+2] = uint8(int(v) * 8 / 10)
 		tinted.Pix[4*i+3] = 255
 	}
-	_ = color.RGBA{}
 	var g, c bytes.Buffer
 	if err := jpeg.Encode(&g, page, &jpeg.Options{Quality: 85}); err != nil {
 		panic(err)
@@ -29,6 +29,17 @@ var benchPages = sync.OnceValues(func() (grey, colour []byte) {
 		panic(err)
 	}
 	return g.Bytes(), c.Bytes()
+})
+
+// testpagesPage is the project's synthetic manga page (series 1, page 1)
+// at quality 85, for a second, independently drawn sample.
+var testpagesPage = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	page := testpages.Page(testpages.Spec{Series: 1, Page: 1})
+	if err := jpeg.Encode(&buf, page, &jpeg.Options{Quality: 85}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
 })
 
 func benchDecodeDC(b *testing.B, data []byte) {
@@ -54,14 +65,30 @@ func benchImageJPEG(b *testing.B, data []byte) {
 	}
 }
 
+// BenchmarkDecodeDC decodes with a reused Decoder and output image.
 func BenchmarkDecodeDC(b *testing.B) {
 	grey, colour := benchPages()
 	b.Run("grey", func(b *testing.B) { benchDecodeDC(b, grey) })
 	b.Run("colour420", func(b *testing.B) { benchDecodeDC(b, colour) })
+	b.Run("testpages", func(b *testing.B) { benchDecodeDC(b, testpagesPage()) })
+}
+
+// BenchmarkDecodeOneShot uses the package-level Decode, which builds its
+// tables and buffers on every call.
+func BenchmarkDecodeOneShot(b *testing.B) {
+	grey, _ := benchPages()
+	b.SetBytes(int64(len(grey)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Decode(grey, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkImageJPEG(b *testing.B) {
 	grey, colour := benchPages()
 	b.Run("grey", func(b *testing.B) { benchImageJPEG(b, grey) })
 	b.Run("colour420", func(b *testing.B) { benchImageJPEG(b, colour) })
+	b.Run("testpages", func(b *testing.B) { benchImageJPEG(b, testpagesPage()) })
 }

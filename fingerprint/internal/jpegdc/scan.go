@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // mcuBlock describes one block of an MCU in the scan being decoded.
@@ -158,7 +159,9 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 // reader can always load 8 bytes while real data remains.
 func (d *Decoder) unstuff(pos int) int {
 	data := d.data
-	buf, rst := d.buf[:0], append(d.rst[:0], 0)
+	// The scan cannot be longer than the rest of the data: one allocation
+	// at most, reused by later scans and decodes.
+	buf, rst := slices.Grow(d.buf[:0], len(data)-pos+8), append(d.rst[:0], 0)
 	for pos < len(data) {
 		i := bytes.IndexByte(data[pos:], 0xFF)
 		if i < 0 {
