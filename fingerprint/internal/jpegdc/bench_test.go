@@ -71,6 +71,7 @@ func BenchmarkDecodeDC(b *testing.B) {
 	b.Run("grey", func(b *testing.B) { benchDecodeDC(b, grey) })
 	b.Run("colour420", func(b *testing.B) { benchDecodeDC(b, colour) })
 	b.Run("testpages", func(b *testing.B) { benchDecodeDC(b, testpagesPage()) })
+	b.Run("progressive", func(b *testing.B) { benchDecodeDC(b, readTestdata(b, "prog_page.jpg")) })
 }
 
 // BenchmarkDecodeOneShot uses the package-level Decode, which builds its
@@ -91,4 +92,5 @@ func BenchmarkImageJPEG(b *testing.B) {
 	b.Run("grey", func(b *testing.B) { benchImageJPEG(b, grey) })
 	b.Run("colour420", func(b *testing.B) { benchImageJPEG(b, colour) })
 	b.Run("testpages", func(b *testing.B) { benchImageJPEG(b, testpagesPage()) })
+	b.Run("progressive", func(b *testing.B) { benchImageJPEG(b, readTestdata(b, "prog_page.jpg")) })
 }

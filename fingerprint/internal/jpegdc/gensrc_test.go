@@ -24,7 +24,11 @@ func TestWriteSources(t *testing.T) {
 	for i := 0; i < w*h; i++ {
 		ppm = append(ppm, c.Pix[4*i:4*i+3]...)
 	}
-	for name, b := range map[string][]byte{"grey.pgm": pgm, "colour.ppm": ppm} {
+	// A half-size page for the progressive benchmark.
+	p := mangaPage(600, 850, 1)
+	page := fmt.Appendf(nil, "P5\n%d %d\n255\n", 600, 850)
+	page = append(page, p.Pix...)
+	for name, b := range map[string][]byte{"grey.pgm": pgm, "colour.ppm": ppm, "page.pgm": page} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ src=$(mktemp -d)
 trap 'rm -rf "$src"' EXIT
 (cd .. && JPEGDC_WRITE_SOURCES=$src go test -count=1 -run TestWriteSources . >/dev/null)
 C=$src/colour.ppm
+P=$src/page.pgm
 G=$src/grey.pgm
 
 cjpeg -quality 80 -sample 1x1 -outfile base_444.jpg $C
@@ -43,6 +44,9 @@ cjpeg -quality 80 -scans $src/dcsplit.txt -outfile prog_dc_split.jpg $C
 # Interleaved DC with Al=1, refined only after all AC scans.
 printf '0 1 2: 0 0 0 1;\n0: 1 63 0 0;\n1: 1 63 0 0;\n2: 1 63 0 0;\n0 1 2: 0 0 1 0;\n' > $src/dclate.txt
 cjpeg -quality 50 -scans $src/dclate.txt -restart 2 -outfile prog_dc_late_rst.jpg $C
+
+# A 600×850 manga-like page, progressive, for BenchmarkDecodeDC.
+cjpeg -quality 85 -progressive -outfile prog_page.jpg $P
 
 # EXIF orientation in both byte orders.
 cp base_420_opt.jpg exif_6_ii.jpg
