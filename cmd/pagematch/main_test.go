@@ -42,7 +42,7 @@ func spec(page int) testpages.Spec {
 	return testpages.Spec{Series: 3, Page: page, Width: 600, Height: 850}
 }
 
-func getFixture(t *testing.T) fixture {
+func getFixture(t testing.TB) fixture {
 	t.Helper()
 	fixOnce.Do(func() { fix, fixErr = makeFixture() })
 	if fixErr != nil {
