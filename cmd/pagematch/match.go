@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/pagematch/pagematch/fingerprint"
@@ -54,18 +55,19 @@ func (a *app) match(ctx context.Context, args []string) int {
 	c := a.command("match", "--index FILE [flags] PATH...", matchHelp)
 	ixPath := c.requiredString("index", "look up in the index `FILE`")
 	asJSON := c.Bool("json", false, "print one JSON object per image")
-	threshold := c.Int("threshold", -1, "match at Hamming distance ≤ `N` (default: the library's, "+fmt.Sprint(fingerprint.DefaultThreshold)+")")
+	lookupOpts := []index.LookupOption{index.WithLimit(1)}
+	c.Func("threshold", "match at Hamming distance ≤ `N` (default "+strconv.Itoa(fingerprint.DefaultThreshold)+", the library's)", func(s string) error {
+		t, err := strconv.Atoi(s)
+		if err != nil || t < 0 || t > fingerprint.HashBits {
+			return fmt.Errorf("want 0 to %d", fingerprint.HashBits)
+		}
+		lookupOpts = append(lookupOpts, index.WithThreshold(t))
+		return nil
+	})
 	fpf := c.fingerprintFlags()
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code
-	}
-	lookupOpts := []index.LookupOption{index.WithLimit(1)}
-	if *threshold >= 0 {
-		if *threshold > fingerprint.HashBits {
-			return c.usageErr("--threshold must be 0 to %d, got %d", fingerprint.HashBits, *threshold)
-		}
-		lookupOpts = append(lookupOpts, index.WithThreshold(*threshold))
 	}
 	ix, err := index.Open(*ixPath)
 	if err != nil {
