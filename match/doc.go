@@ -1,0 +1,123 @@
+// Package match gives verdicts on images flowing through Go HTTP proxies,
+// caches and servers: it fingerprints each image response, looks it up in
+// a pagematch index and applies a policy.
+//
+// A Matcher holds the index (swapped atomically by Reload, WatchFile or
+// WatchURL), a verdict cache and a policy. It plugs in three ways, each a
+// line or two:
+//
+//	proxy.ModifyResponse = m.ModifyResponse          // httputil.ReverseProxy
+//	handler = m.Middleware(handler)                  // any http.Handler
+//	client.Transport = m.Transport(client.Transport) // forward proxy, cache filler
+//
+// and Check gives a verdict on bytes already in memory.
+//
+// # Policies
+//
+// LogOnly (the default) changes nothing: verdicts go to the metrics, the
+// slog logger and the WithOnVerdict hook. AddHeader adds
+//
+//	Pagematch-Verdict: match; id="series-1/p-002.jpg"; distance=12
+//
+// to matching responses. Block replaces them with 451 Unavailable For
+// Legal Reasons (RFC 7725), with Link: <url>; rel="blocked-by" when the
+// matched entry's metadata has a MetaRightsURL ("rights_url") value. A
+// replaced response keeps none of the upstream's headers and carries
+// Cache-Control: no-store, since the next index may decide otherwise.
+//
+// When no verdict can be reached (a corrupt image, the time budget
+// exceeded, no capacity, a body too large to hold) the response passes
+// unchanged: pagematch fails open. WithFailClosed makes the Block policy
+// refuse such responses with 503 Service Unavailable instead.
+//
+// # Which responses are inspected
+//
+// Only 200 responses to requests other than HEAD, with Content-Type
+// image/jpeg, image/png, image/gif or image/webp and no Content-Encoding
+// (other than identity) are inspected; pagematch does not decompress. The
+// middleware decides on the type net/http would sniff when the handler
+// sets none. Every other response passes through untouched, its body
+// neither read nor copied (the middleware hands io.ReaderFrom to the
+// underlying writer, keeping sendfile).
+//
+// # Streaming and blocking
+//
+// Bodies up to the hold limit (WithHoldBytes, default 4 MiB) are held
+// back, fingerprinted and decided before their first byte reaches the
+// client, so a block never leaks a partial image. The client receives
+// exactly the upstream's bytes, only later by the time to read the body
+// and fingerprint it (nothing on a cache hit but the xxh3 hash).
+//
+// Bodies over the hold limit and up to the inspection cap (WithMaxBytes,
+// default 16 MiB) stream to the client as they arrive while a copy is
+// kept; once complete, the copy is fingerprinted in the background. The
+// verdict cannot stop that response: it is recorded for the object and
+// applies from the next request for it. Bodies over the cap stream
+// untouched and uncopied with the verdict KindTooLarge. A body of unknown
+// length is held until it ends or passes the hold limit; the held prefix
+// is then sent and the rest streams as above. Under WithFailClosed every
+// body over the hold limit is refused unless a match is recorded for it,
+// so set the hold limit to the largest image that must be allowed.
+//
+// An object is the request URL with the response's ETag or, without one,
+// its full length and Last-Modified. A match is recorded for the object
+// whenever a full body matches; a body that does not match clears it.
+//
+// # Range, conditional and HEAD requests
+//
+// A 206 Partial Content response carries a fragment, which cannot be
+// fingerprinted; a 304 Not Modified response and a HEAD response carry no
+// body. They are never fingerprinted, but a match recorded for the same
+// object applies to them: Block turns them into 451 (so that a range
+// request cannot fetch a blocked image piecewise) and AddHeader adds the
+// header. Without a recorded match they pass untouched. For a 206 the
+// object's length is the total of its Content-Range; a 304 without an
+// ETag cannot be tied to an object and always passes.
+//
+// # Verdict cache
+//
+// Verdicts are cached by the xxh3 hash of the body, in a sharded LRU
+// bounded by entry count (WithCacheEntries, default 65536; 16 shards, each
+// an exact LRU). Matches recorded for objects share the cache. Entries
+// carry the index generation they were made with and read as misses after
+// a Reload. Timeouts and lack of capacity are not cached.
+//
+// # Time budget and capacity
+//
+// A response waits at most the time budget (WithBudget, default 100 ms)
+// for its fingerprint; on timeout it passes (or is refused, fail-closed)
+// with KindTimeout while the fingerprint finishes in the background and
+// caches its verdict. At most WithConcurrency fingerprints run at once
+// (default GOMAXPROCS); a response that finds no free slot within its
+// budget gets KindBusy. Concurrent requests for the same new body share
+// one fingerprint. The bytes held by all responses in flight are bounded
+// by WithMaxHeldBytes (default 256 MiB); a response that would pass it
+// streams uninspected with KindBusy.
+//
+// # Hot reload
+//
+// Reload swaps the index with one atomic store; requests in flight finish
+// with the index they started with and none is dropped. WatchFile polls a
+// file's modification time and size; WatchURL polls a URL with
+// If-None-Match. Failed loads keep the current index and count as reload
+// errors.
+//
+// # Metrics and logs
+//
+// With WithRegisterer, the Matcher registers (never on the global
+// registry):
+//
+//	pagematch_responses_inspected_total       image responses selected
+//	pagematch_responses_skipped_total{reason} method, status, encoding, type
+//	pagematch_verdicts_total{kind}            nomatch, match, lowquality, toolarge, error, timeout, busy
+//	pagematch_actions_total{action}           none, header, block, failclosed
+//	pagematch_fingerprint_seconds             histogram, cache misses only
+//	pagematch_cache_hits_total, pagematch_cache_misses_total, pagematch_cache_entries
+//	pagematch_index_entries, pagematch_index_generation
+//	pagematch_reloads_total, pagematch_reload_errors_total
+//	pagematch_held_bytes
+//
+// Logs go to the WithLogger slog.Logger (default: discarded): matches at
+// Info, timeouts, lack of capacity and reload failures at Warn, other
+// verdicts at Debug.
+package match

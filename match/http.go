@@ -1,0 +1,214 @@
+package match
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/zeebo/xxh3"
+)
+
+// classify returns why a response is not inspected, or inspectIt.
+// contentType is the declared or sniffed media type.
+func classify(method string, status int, h http.Header, contentType string) skipReason {
+	switch {
+	case method == http.MethodHead:
+		return skipMethod
+	case status != http.StatusOK:
+		return skipStatus
+	case !identity(h):
+		return skipEncoding
+	case !isImageType(contentType):
+		return skipType
+	}
+	return inspectIt
+}
+
+func identity(h http.Header) bool {
+	ce := h.Get("Content-Encoding")
+	return ce == "" || strings.EqualFold(ce, "identity")
+}
+
+// isImageType reports whether ct names a format the fingerprint reads.
+func isImageType(ct string) bool {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	const prefix = "image/"
+	if len(ct) <= len(prefix) || !strings.EqualFold(ct[:len(prefix)], prefix) {
+		return false
+	}
+	switch sub := ct[len(prefix):]; {
+	case strings.EqualFold(sub, "jpeg"), strings.EqualFold(sub, "jpg"), strings.EqualFold(sub, "pjpeg"),
+		strings.EqualFold(sub, "png"), strings.EqualFold(sub, "gif"), strings.EqualFold(sub, "webp"):
+		return true
+	}
+	return false
+}
+
+// objectKey names one representation of an object: its URL and its ETag,
+// or without one its full length and Last-Modified. Range (206), HEAD and
+// 304 responses find the verdict recorded for the full body through it.
+// ok is false when the response carries nothing to key on.
+func objectKey(url string, status int, h http.Header) (key uint64, ok bool) {
+	var b strings.Builder
+	b.Grow(len(url) + 64)
+	b.WriteString("pagematch-object\x00")
+	b.WriteString(url)
+	b.WriteByte(0)
+	if et := h.Get("Etag"); et != "" {
+		b.WriteString("etag\x00")
+		b.WriteString(et)
+		return xxh3.HashString(b.String()), true
+	}
+	n := h.Get("Content-Length")
+	if status == http.StatusPartialContent {
+		n = rangeTotal(h.Get("Content-Range"))
+	}
+	if n == "" || n == "*" || status == http.StatusNotModified {
+		return 0, false
+	}
+	b.WriteString("len\x00")
+	b.WriteString(n)
+	b.WriteByte(0)
+	b.WriteString(h.Get("Last-Modified"))
+	return xxh3.HashString(b.String()), true
+}
+
+// rangeTotal returns the complete length from "bytes 0-99/1234".
+func rangeTotal(cr string) string {
+	if i := strings.LastIndexByte(cr, '/'); i >= 0 {
+		return strings.TrimSpace(cr[i+1:])
+	}
+	return ""
+}
+
+// contentLength returns the declared length, or -1.
+func contentLength(h http.Header) int64 {
+	s := h.Get("Content-Length")
+	if s == "" {
+		return -1
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// act returns what the policy does with v for a response whose first
+// byte has not been sent yet.
+func (m *Matcher) act(v Verdict) Action {
+	switch {
+	case v.Match && m.cfg.policy == Block:
+		return ActionBlock
+	case v.Match && m.cfg.policy == AddHeader:
+		return ActionHeader
+	case m.cfg.policy == Block && m.cfg.failClosed && failsClosed(v.Kind):
+		return ActionFailClosed
+	}
+	return ActionNone
+}
+
+// failsClosed lists the kinds that leave a response undecided.
+func failsClosed(k Kind) bool {
+	return k == KindError || k == KindTimeout || k == KindBusy || k == KindTooLarge
+}
+
+// Bodies of the responses the policy replaces.
+const (
+	blockedBody = "451 Unavailable For Legal Reasons\n"
+	refusedBody = "503 Service Unavailable: the image could not be checked\n"
+)
+
+// report counts the action and tells the logger and the caller's hook.
+func (m *Matcher) report(e Event) {
+	m.met.actions[e.Action].Inc()
+	v := &e.Verdict
+	switch {
+	case v.Match:
+		m.log.Info("pagematch: match", "url", e.URL, "id", v.ID, "distance", v.Distance,
+			"variant", v.Variant.String(), "action", e.Action.String(), "deferred", e.Deferred, "cached", v.Cached)
+	case v.Kind == KindTimeout || v.Kind == KindBusy:
+		m.log.Warn("pagematch: no verdict", "url", e.URL, "kind", v.Kind.String(), "action", e.Action.String(), "err", v.Err)
+	default:
+		m.log.Debug("pagematch: verdict", "url", e.URL, "kind", v.Kind.String(), "action", e.Action.String(),
+			"deferred", e.Deferred, "cached", v.Cached, "err", v.Err)
+	}
+	if m.cfg.onVerdict != nil {
+		m.cfg.onVerdict(e)
+	}
+}
+
+// record remembers a match for the object so that its range, HEAD and
+// conditional requests, and the next request of a body that streamed,
+// get the same treatment; other verdicts forget it.
+func (m *Matcher) record(key uint64, ok bool, v Verdict) {
+	switch {
+	case !ok:
+	case v.Match:
+		m.cache.put(key, v.Generation, v)
+	case v.Kind.decided():
+		m.cache.invalidate(key)
+	}
+}
+
+// applyRecord looks up the match recorded for o under the current index
+// generation and, if there is one, reports it with the action the policy
+// takes on it.
+func (m *Matcher) applyRecord(o object) (Action, Verdict, bool) {
+	if !o.keyed {
+		return ActionNone, Verdict{}, false
+	}
+	v, hit := m.cache.get(o.key, m.state.Load().gen)
+	if !hit || !v.Match {
+		return ActionNone, Verdict{}, false
+	}
+	v.Cached = true
+	m.met.verdicts[KindMatch].Inc()
+	a := m.act(v)
+	m.report(Event{Verdict: v, URL: o.url, Action: a})
+	return a, v, true
+}
+
+// heldBuf is a body buffer charged to the held-memory budget.
+type heldBuf struct {
+	m        *Matcher
+	b        []byte
+	limit    int64 // bytes at most
+	reserved int64
+}
+
+// add appends p, growing within the limit and the budget. It reports
+// false, leaving the buffer unchanged, when either would be exceeded.
+func (h *heldBuf) add(p []byte) bool {
+	n := int64(len(h.b) + len(p))
+	if n > h.limit {
+		return false
+	}
+	if n > int64(cap(h.b)) && !h.grow(n) {
+		return false
+	}
+	h.b = append(h.b, p...)
+	return true
+}
+
+// grow makes room for n bytes: doubling, within the limit.
+func (h *heldBuf) grow(n int64) bool {
+	c := max(n, min(2*int64(cap(h.b)), h.limit))
+	if !h.m.reserve(c - h.reserved) {
+		return false
+	}
+	h.reserved = c
+	nb := make([]byte, len(h.b), c)
+	copy(nb, h.b)
+	h.b = nb
+	return true
+}
+
+// free returns the reservation; the bytes stay valid for current readers.
+func (h *heldBuf) free() {
+	h.m.release(h.reserved)
+	h.reserved = 0
+}

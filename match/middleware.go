@@ -1,0 +1,261 @@
+package match
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Middleware returns a handler that serves next and inspects its
+// responses, for servers and caches that produce images themselves. It
+// applies the same rules as ModifyResponse; see the package documentation.
+//
+// The ResponseWriter that next sees supports Flush, Hijack and
+// io.ReaderFrom directly and everything else through
+// http.ResponseController (it has an Unwrap method). Flushes are ignored
+// while a body is held back to be decided.
+func (m *Matcher) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		iw := &inspectWriter{m: m, w: w, r: r, declared: -1}
+		next.ServeHTTP(iw, r)
+		iw.finish()
+	})
+}
+
+type writerState uint8
+
+const (
+	wsNew     writerState = iota // nothing decided; code may be set
+	wsHold                       // holding the body to decide before its first byte
+	wsStream                     // header sent; body passes, copied when c.hb != nil
+	wsSwallow                    // replaced (451, 503) or hijacked: discard writes
+)
+
+// inspectWriter is the ResponseWriter the wrapped handler writes to.
+type inspectWriter struct {
+	m        *Matcher
+	w        http.ResponseWriter
+	r        *http.Request
+	state    writerState
+	code     int   // final status, 0 until known
+	declared int64 // Content-Length the handler set, -1 if none
+	hb       *heldBuf
+	c        streamCopy // the copy of a streaming body
+}
+
+func (iw *inspectWriter) Header() http.Header { return iw.w.Header() }
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (iw *inspectWriter) Unwrap() http.ResponseWriter { return iw.w }
+
+func (iw *inspectWriter) WriteHeader(code int) {
+	switch {
+	case iw.state == wsStream:
+		iw.w.WriteHeader(code) // superfluous: let net/http say so
+	case iw.state != wsNew || iw.code != 0:
+	case code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols:
+		iw.w.WriteHeader(code) // informational: pass at once
+	default:
+		iw.code = code
+		if !iw.needsSniff() {
+			iw.begin("")
+		}
+	}
+}
+
+// needsSniff reports whether the decision must wait for the first bytes:
+// net/http would sniff the Content-Type of this response.
+func (iw *inspectWriter) needsSniff() bool {
+	_, typed := iw.w.Header()["Content-Type"]
+	return !typed && iw.code == http.StatusOK && iw.r.Method != http.MethodHead && identity(iw.w.Header())
+}
+
+func (iw *inspectWriter) Write(p []byte) (int, error) {
+	switch iw.state {
+	case wsNew:
+		if iw.code == 0 {
+			iw.code = http.StatusOK
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		sniffed := ""
+		if iw.needsSniff() {
+			// Only to decide; the header is left for net/http to sniff
+			// as it would without us.
+			sniffed = http.DetectContentType(p)
+		}
+		iw.begin(sniffed)
+		return iw.Write(p)
+	case wsHold:
+		return iw.hold(p)
+	case wsStream:
+		n, err := iw.w.Write(p)
+		iw.c.add(p[:n])
+		return n, err
+	}
+	return len(p), nil
+}
+
+// begin decides how the response is handled once its status and header
+// are known.
+func (iw *inspectWriter) begin(sniffed string) {
+	m, h := iw.m, iw.w.Header()
+	ct := sniffed
+	if ct == "" {
+		ct = h.Get("Content-Type")
+	}
+	reason := classify(iw.r.Method, iw.code, h, ct)
+	if reason != inspectIt {
+		m.met.skipped[reason].Inc()
+		if reason == skipMethod || iw.code == http.StatusPartialContent || iw.code == http.StatusNotModified {
+			o := iw.object()
+			a, rv, _ := m.applyRecord(o)
+			if iw.apply(a, rv) {
+				return
+			}
+		}
+		iw.commit()
+		return
+	}
+	m.met.inspected.Inc()
+	iw.declared = contentLength(h)
+	if iw.declared > m.cfg.holdBytes {
+		iw.stream(nil, false)
+		return
+	}
+	iw.hb = &heldBuf{m: m, limit: m.cfg.holdBytes}
+	if iw.declared >= 0 && !iw.hb.grow(iw.declared) {
+		iw.stream(iw.hb, true)
+		return
+	}
+	iw.state = wsHold
+}
+
+func (iw *inspectWriter) object() object {
+	scheme := "http://"
+	if iw.r.TLS != nil {
+		scheme = "https://"
+	}
+	url := scheme + iw.r.Host + iw.r.URL.RequestURI()
+	o := object{url: url}
+	o.key, o.keyed = objectKey(url, iw.code, iw.w.Header())
+	return o
+}
+
+// apply carries out an action decided before the first byte and reports
+// whether the response was replaced.
+func (iw *inspectWriter) apply(a Action, v Verdict) bool {
+	switch a {
+	case ActionBlock, ActionFailClosed:
+		status, body := replacement(iw.w.Header(), v, a)
+		iw.w.WriteHeader(status)
+		if iw.r.Method != http.MethodHead {
+			io.WriteString(iw.w, body)
+		}
+		iw.state = wsSwallow
+		return true
+	case ActionHeader:
+		iw.w.Header().Set(HeaderVerdict, FormatVerdictHeader(v))
+	}
+	return false
+}
+
+// commit sends the status line and header; the body streams from now on.
+func (iw *inspectWriter) commit() {
+	iw.w.WriteHeader(iw.code)
+	iw.state = wsStream
+}
+
+// hold buffers p, or starts streaming when the body outgrows the hold
+// limit or the held-memory budget.
+func (iw *inspectWriter) hold(p []byte) (int, error) {
+	if d := iw.declared; d >= 0 && int64(len(iw.hb.b)+len(p)) > d {
+		// More than declared: net/http would refuse the excess.
+		k := int(d) - len(iw.hb.b)
+		iw.hb.add(p[:k])
+		return k, http.ErrContentLength
+	}
+	if iw.hb.add(p) {
+		return len(p), nil
+	}
+	iw.stream(iw.hb, int64(len(iw.hb.b)+len(p)) <= iw.hb.limit)
+	return iw.Write(p)
+}
+
+// stream sends the header and what was held, and streams the rest (see
+// startStream).
+func (iw *inspectWriter) stream(prefix *heldBuf, noRoom bool) {
+	o := iw.object()
+	a, v, cp := iw.m.startStream(o, prefix, iw.declared, noRoom)
+	iw.hb = nil
+	if iw.apply(a, v) {
+		return
+	}
+	iw.commit()
+	iw.c = streamCopy{m: iw.m, hb: cp, o: o}
+	if prefix != nil && len(prefix.b) > 0 {
+		iw.w.Write(prefix.b)
+	}
+}
+
+// finish runs after the handler returns.
+func (iw *inspectWriter) finish() {
+	switch iw.state {
+	case wsNew:
+		if iw.code != 0 {
+			iw.w.WriteHeader(iw.code) // a header without a body: nothing to inspect
+		}
+	case wsHold:
+		m, hb := iw.m, iw.hb
+		defer hb.free()
+		o := iw.object()
+		v := m.check(iw.r.Context(), hb.b)
+		m.record(o.key, o.keyed, v)
+		a := m.act(v)
+		m.report(Event{Verdict: v, URL: o.url, Action: a})
+		if iw.apply(a, v) {
+			return
+		}
+		iw.commit()
+		iw.w.Write(hb.b)
+	case wsStream:
+		iw.c.finish()
+	}
+}
+
+// FlushError flushes a streaming response; it does nothing while the body
+// is held back or replaced.
+func (iw *inspectWriter) FlushError() error {
+	if iw.state == wsNew && iw.code != 0 && !iw.needsSniff() {
+		iw.begin("")
+	}
+	if iw.state != wsStream {
+		return nil
+	}
+	return http.NewResponseController(iw.w).Flush()
+}
+
+// Flush is FlushError for http.Flusher.
+func (iw *inspectWriter) Flush() { _ = iw.FlushError() }
+
+// Hijack hands the connection to the handler; nothing is inspected after.
+func (iw *inspectWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(iw.w).Hijack()
+	if err == nil {
+		iw.state = wsSwallow
+	}
+	return conn, rw, err
+}
+
+// ReadFrom keeps sendfile for responses that pass untouched.
+func (iw *inspectWriter) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := iw.w.(io.ReaderFrom); ok && iw.state == wsStream && iw.c.hb == nil {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(writerOnly{iw}, r)
+}
+
+// writerOnly hides ReadFrom so that io.Copy does not recurse.
+type writerOnly struct{ io.Writer }

@@ -1,0 +1,256 @@
+package match
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// ModifyResponse inspects resp; use it as httputil.ReverseProxy's
+// ModifyResponse (or call it from yours). It never returns an error: a
+// response it cannot decide on passes unchanged unless WithFailClosed
+// says otherwise. See the package documentation for what happens to each
+// kind of response.
+func (m *Matcher) ModifyResponse(resp *http.Response) error {
+	m.inspect(resp)
+	return nil
+}
+
+// Transport returns a RoundTripper that sends requests through base
+// (http.DefaultTransport if nil) and inspects the responses as
+// ModifyResponse does: for a forward proxy, or for the client that fills
+// a cache. A blocked response comes back as a 451 response, not an error.
+func (m *Matcher) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &transport{m: m, base: base}
+}
+
+type transport struct {
+	m    *Matcher
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if resp.Request == nil {
+		resp.Request = req
+	}
+	t.m.inspect(resp)
+	return resp, nil
+}
+
+// inspect applies the Matcher to a response whose body has not been read.
+func (m *Matcher) inspect(resp *http.Response) {
+	method, ctx, url := http.MethodGet, context.Background(), ""
+	if req := resp.Request; req != nil {
+		method, ctx = req.Method, req.Context()
+		if req.URL != nil {
+			url = req.URL.String()
+		}
+	}
+	if reason := classify(method, resp.StatusCode, resp.Header, resp.Header.Get("Content-Type")); reason != inspectIt {
+		m.met.skipped[reason].Inc()
+		if reason == skipMethod || resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusNotModified {
+			m.applyRecorded(resp, method, url)
+		}
+		return
+	}
+	m.met.inspected.Inc()
+	o := object{url: url}
+	o.key, o.keyed = objectKey(url, resp.StatusCode, resp.Header)
+	n := resp.ContentLength
+	if n > m.cfg.holdBytes {
+		m.stream(resp, method, o, nil, n, false)
+		return
+	}
+	hb := &heldBuf{m: m, limit: m.cfg.holdBytes + 1}
+	complete, err := readHeld(resp.Body, hb, n)
+	switch {
+	case err != nil:
+		// The upstream failed mid-body: give the client what came and
+		// the same error, as it would have seen without us.
+		m.log.Debug("pagematch: upstream body error", "url", url, "err", err)
+		resp.Body = &heldBody{hb: hb, orig: resp.Body, err: err}
+	case !complete:
+		// Over the hold limit, or no room to hold it.
+		m.stream(resp, method, o, hb, n, n >= 0 || int64(len(hb.b)) < hb.limit)
+	default:
+		resp.Body.Close()
+		v := m.check(ctx, hb.b)
+		m.record(o.key, o.keyed, v)
+		a := m.act(v)
+		m.report(Event{Verdict: v, URL: url, Action: a})
+		switch a {
+		case ActionBlock, ActionFailClosed:
+			hb.free()
+			m.replace(resp, method, v, a)
+			return
+		case ActionHeader:
+			resp.Header.Set(HeaderVerdict, FormatVerdictHeader(v))
+		}
+		resp.Body = &heldBody{hb: hb}
+	}
+}
+
+// object identifies the resource a response carries (see objectKey).
+type object struct {
+	url   string
+	key   uint64
+	keyed bool
+}
+
+// readHeld reads the body into hb: all n bytes when the length is known
+// (n >= 0), else until EOF or until hb holds more than the hold limit.
+// complete is false, with a nil error, when the body did not fit in the
+// budget or the hold limit; hb then holds the bytes read so far.
+func readHeld(r io.Reader, hb *heldBuf, n int64) (complete bool, err error) {
+	if n >= 0 {
+		if !hb.grow(n) {
+			return false, nil
+		}
+		k, err := io.ReadFull(r, hb.b[:n])
+		hb.b = hb.b[:k]
+		return err == nil, err
+	}
+	for {
+		if len(hb.b) == cap(hb.b) {
+			want := min(max(2*int64(cap(hb.b)), 32<<10), hb.limit)
+			if int64(len(hb.b)) >= want || !hb.grow(want) {
+				return false, nil
+			}
+		}
+		k, err := r.Read(hb.b[len(hb.b):cap(hb.b)])
+		hb.b = hb.b[:len(hb.b)+k]
+		switch {
+		case err == io.EOF:
+			return int64(len(hb.b)) < hb.limit, nil
+		case err != nil:
+			return false, err
+		}
+	}
+}
+
+// stream handles a response that cannot be decided before its first
+// byte (see startStream).
+func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *heldBuf, n int64, noRoom bool) {
+	a, v, cp := m.startStream(o, prefix, n, noRoom)
+	switch a {
+	case ActionBlock, ActionFailClosed:
+		m.replace(resp, method, v, a)
+		return
+	case ActionHeader:
+		resp.Header.Set(HeaderVerdict, FormatVerdictHeader(v))
+	}
+	if cp == nil && prefix == nil {
+		return // untouched: nothing read, nothing to copy
+	}
+	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: o}}
+	if prefix != nil {
+		t.prefix = prefix.b
+	}
+	resp.Body = t
+}
+
+// applyRecorded applies a recorded match to a response that is not
+// inspected itself: HEAD, 206 Partial Content and 304 Not Modified.
+func (m *Matcher) applyRecorded(resp *http.Response, method, url string) {
+	o := object{url: url}
+	o.key, o.keyed = objectKey(url, resp.StatusCode, resp.Header)
+	a, rv, ok := m.applyRecord(o)
+	switch {
+	case !ok:
+	case a == ActionBlock:
+		m.replace(resp, method, rv, a)
+	case a == ActionHeader:
+		resp.Header.Set(HeaderVerdict, FormatVerdictHeader(rv))
+	}
+}
+
+// replace turns resp into the 451 or 503 response of action a.
+func (m *Matcher) replace(resp *http.Response, method string, v Verdict, a Action) {
+	resp.Body.Close()
+	status, body := replacement(resp.Header, v, a)
+	resp.StatusCode = status
+	resp.Status = fmt.Sprintf("%d %s", status, http.StatusText(status))
+	resp.ContentLength = int64(len(body))
+	resp.TransferEncoding = nil
+	resp.Trailer = nil
+	resp.Uncompressed = false
+	resp.Body = http.NoBody
+	if method != http.MethodHead {
+		resp.Body = io.NopCloser(strings.NewReader(body))
+	}
+}
+
+// heldBody serves a held body, then err if the upstream failed.
+type heldBody struct {
+	hb   *heldBuf
+	off  int
+	orig io.Closer // upstream body, when not closed yet
+	err  error
+}
+
+func (b *heldBody) Read(p []byte) (int, error) {
+	if b.off >= len(b.hb.b) {
+		if b.err != nil {
+			return 0, b.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, b.hb.b[b.off:])
+	b.off += n
+	return n, nil
+}
+
+// WriteTo lets io.Copy skip its intermediate buffer.
+func (b *heldBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b.hb.b[b.off:])
+	b.off += n
+	if err == nil && b.err != nil {
+		err = b.err
+	}
+	return int64(n), err
+}
+
+func (b *heldBody) Close() error {
+	b.hb.free()
+	if b.orig != nil {
+		return b.orig.Close()
+	}
+	return nil
+}
+
+// teeBody streams a body to its reader while copying it for a deferred
+// fingerprint.
+type teeBody struct {
+	rc     io.ReadCloser
+	prefix []byte // read before streaming began; served first
+	off    int
+	c      streamCopy
+}
+
+func (t *teeBody) Read(p []byte) (int, error) {
+	if t.off < len(t.prefix) {
+		n := copy(p, t.prefix[t.off:])
+		t.off += n
+		return n, nil
+	}
+	n, err := t.rc.Read(p)
+	t.c.add(p[:n])
+	if err == io.EOF {
+		t.c.finish()
+	}
+	return n, err
+}
+
+func (t *teeBody) Close() error {
+	t.c.abort()
+	return t.rc.Close()
+}
