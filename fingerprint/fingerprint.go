@@ -30,9 +30,15 @@ const (
 	VariantUncrop
 	// VariantUncropMirror is VariantUncrop, mirrored.
 	VariantUncropMirror
+	// VariantAltBox is the page cut to an alternative content box, for
+	// regions (a large watermark, a small panel) near the size at which
+	// they count as content.
+	VariantAltBox
+	// VariantAltBoxMirror is VariantAltBox, mirrored.
+	VariantAltBoxMirror
 )
 
-var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror"}
+var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror", "altbox", "altbox-mirror"}
 
 func (k VariantKind) String() string {
 	if int(k) < len(variantNames) {
@@ -74,6 +80,19 @@ type Fingerprint struct {
 	Skew float64
 	// FastPath reports whether the JPEG fast path (DC-only decode) was used.
 	FastPath bool
+
+	gutter float64 // spread split, in image pixels; 0 when not a spread
+}
+
+// scaleBoxes maps the boxes from a thumbnail's pixels to the image's.
+func (f *Fingerprint) scaleBoxes(s float64) {
+	sc := func(r image.Rectangle) image.Rectangle {
+		return image.Rect(int(float64(r.Min.X)*s), int(float64(r.Min.Y)*s), int(float64(r.Max.X)*s), int(float64(r.Max.Y)*s))
+	}
+	for i := range f.Variants {
+		f.Variants[i].Box = sc(f.Variants[i].Box)
+	}
+	f.Box = sc(f.Box)
 }
 
 // Matchable reports whether the fingerprint carries enough information to

@@ -70,12 +70,13 @@ func (p plane) blankCol(x, y0, y1 int, hist *[256]int32) bool {
 	return p.blankLine(y0*p.w+x, p.w, y1-y0, hist)
 }
 
-// contentBox peels uniform lines (margins, letterbox bars of any shade,
+// contentBox limits r to the union of the content regions (comps) of at
+// least share of the plane, then peels uniform lines (margins, letterbox bars of any shade,
 // fill left by a rotation) off every side of r, one line at a time and side
 // by side, so that bars of different shades and rotated fills both go. It
 // then peels thin bands of content isolated in the margins.
-func (p plane) contentBox(r rect) rect {
-	if c, ok := p.componentBox(); ok {
+func (p plane) contentBox(r rect, comps []rect, share float64) rect {
+	if c, ok := p.unionOf(comps, share); ok {
 		r = rect{max(r.x0, c.x0), max(r.y0, c.y0), min(r.x1, c.x1), min(r.y1, c.y1)}
 	}
 	var hist [256]int32
@@ -283,11 +284,11 @@ func debugThumb(img image.Image) *thumb {
 	p := lumaPlane(img, workingSize)
 	p.markBackground()
 	full := rect{0, 0, p.w, p.h}
-	box := p.contentBox(full)
+	box := p.contentBox(full, p.components(), minComponent)
 	if !box.empty() {
 		if deg := p.skew(box); deg != 0 {
 			p = p.rotate(deg, box)
-			box = p.contentBox(full)
+			box = p.contentBox(full, p.components(), minComponent)
 		}
 	}
 	var t thumb
@@ -373,20 +374,19 @@ func (p plane) known(i int) bool { return p.pix[i] >= 0 && (p.bg == nil || !p.bg
 // minComponent is the smallest bounding box, as a share of the plane, of a
 // connected region of content that counts towards the content box. Panels
 // are larger; page numbers, signatures and watermark letters in the
-// margins are smaller and so cannot stretch the box.
+// margins are smaller and so cannot stretch the box. altComponents are the
+// thresholds of the alternative boxes a query also tries, for regions near
+// the threshold that an edit may push across it.
 const minComponent = 0.025
 
-// componentBox returns the bounding box of the connected regions of
-// non-background pixels whose own bounding box is at least minComponent of
-// the plane. ok is false when there is no such region.
-func (p plane) componentBox() (r rect, ok bool) {
+var altComponents = [...]float64{0.008, 0.06}
+
+// components returns the bounding boxes of the connected regions of
+// non-background pixels.
+func (p plane) components() []rect {
 	n := p.w * p.h
 	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = -1 // -1: background
-	}
-	var find func(i int32) int32
-	find = func(i int32) int32 {
+	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
@@ -398,6 +398,9 @@ func (p plane) componentBox() (r rect, ok bool) {
 		if ra != rb {
 			parent[max(ra, rb)] = min(ra, rb)
 		}
+	}
+	for i := range parent {
+		parent[i] = -1 // background
 	}
 	for y := 0; y < p.h; y++ {
 		for x := 0; x < p.w; x++ {
@@ -414,8 +417,9 @@ func (p plane) componentBox() (r rect, ok bool) {
 			}
 		}
 	}
-	type bbox struct{ x0, y0, x1, y1 int32 }
-	boxes := map[int32]*bbox{}
+	// Roots come before their members, so one pass assigns each a slot.
+	slot := make(map[int32]int)
+	var out []rect
 	for y := 0; y < p.h; y++ {
 		for x := 0; x < p.w; x++ {
 			i := y*p.w + x
@@ -423,21 +427,41 @@ func (p plane) componentBox() (r rect, ok bool) {
 				continue
 			}
 			root := find(int32(i))
-			b := boxes[root]
-			if b == nil {
-				b = &bbox{int32(x), int32(y), int32(x + 1), int32(y + 1)}
-				boxes[root] = b
+			k, ok := slot[root]
+			if !ok {
+				k = len(out)
+				slot[root] = k
+				out = append(out, rect{x, y, x + 1, y + 1})
 			}
-			b.x0, b.y0 = min(b.x0, int32(x)), min(b.y0, int32(y))
-			b.x1, b.y1 = max(b.x1, int32(x+1)), max(b.y1, int32(y+1))
+			b := &out[k]
+			b.x0, b.y0 = min(b.x0, x), min(b.y0, y)
+			b.x1, b.y1 = max(b.x1, x+1), max(b.y1, y+1)
 		}
 	}
-	minArea := minComponent * float64(n)
-	for _, b := range boxes {
-		if float64(b.x1-b.x0)*float64(b.y1-b.y0) < minArea {
+	return out
+}
+
+// unionOf returns the bounding box of the components whose own box covers
+// at least share of the page; ok is false when there are none.
+func (p plane) unionOf(comps []rect, share float64) (r rect, ok bool) {
+	return unionAbove(comps, share*pageArea(comps, float64(p.w*p.h)))
+}
+
+// pageArea estimates the area the page takes on the plane: the box around
+// all but the smallest regions. Shares are taken of it, not of the plane,
+// so that letterboxing a page does not shrink its panels below a share.
+func pageArea(comps []rect, plane float64) float64 {
+	if r, ok := unionAbove(comps, 0.005*plane); ok {
+		return r.area()
+	}
+	return plane
+}
+
+func unionAbove(comps []rect, minArea float64) (r rect, ok bool) {
+	for _, c := range comps {
+		if c.area() < minArea {
 			continue
 		}
-		c := rect{int(b.x0), int(b.y0), int(b.x1), int(b.y1)}
 		if !ok {
 			r, ok = c, true
 			continue
@@ -445,4 +469,16 @@ func (p plane) componentBox() (r rect, ok bool) {
 		r = rect{min(r.x0, c.x0), min(r.y0, c.y0), max(r.x1, c.x1), max(r.y1, c.y1)}
 	}
 	return r, ok
+}
+
+// near reports whether two boxes differ by at most a pixel on every side.
+func (r rect) near(o rect) bool {
+	return abs(r.x0-o.x0) <= 1 && abs(r.y0-o.y0) <= 1 && abs(r.x1-o.x1) <= 1 && abs(r.y1-o.y1) <= 1
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

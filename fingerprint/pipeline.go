@@ -2,10 +2,16 @@ package fingerprint
 
 import (
 	"context"
+	"errors"
+
 	"fmt"
+	"github.com/disintegration/imaging"
+	"github.com/pagematch/pagematch/fingerprint/internal/jpegdc"
+	"github.com/pagematch/pagematch/fingerprint/internal/phash"
 	"image"
 	"io"
 	"math"
+	"slices"
 )
 
 // Quality rules. qualityScale maps mean neighbour contrast (grey levels) on
@@ -52,6 +58,22 @@ func fromBytes(ctx context.Context, data []byte, c config) (*Fingerprint, error)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fingerprint: %w", err)
 	}
+	orientation := 1
+	if format == "jpeg" {
+		cfg, err := jpegdc.DecodeConfig(data)
+		switch {
+		case err == nil:
+			if err := checkSize(cfg.Width, cfg.Height, c.maxPixels); err != nil {
+				return nil, err
+			}
+			orientation = cfg.Orientation
+			if fp, ok, err := fastJPEG(data, cfg, c); ok || err != nil {
+				return fp, err
+			}
+		case !errors.Is(err, jpegdc.ErrUnsupported):
+			return nil, fmt.Errorf("%w: jpeg: %v", ErrFormat, err)
+		}
+	}
 	img, err := decodeFull(data, format, c.maxPixels)
 	if err != nil {
 		return nil, err
@@ -59,12 +81,93 @@ func fromBytes(ctx context.Context, data []byte, c config) (*Fingerprint, error)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fingerprint: %w", err)
 	}
-	fp, err := fromImage(img, c)
+	var ph uint64
+	if c.phash {
+		if ph, err = phash.Hash(img); err != nil {
+			return nil, fmt.Errorf("fingerprint: phash: %w", err)
+		}
+	}
+	if format == "webp" {
+		img = webpLuma(img)
+	}
+	fp, err := fromImage(orient(img, orientation), c)
 	if err != nil {
 		return nil, err
 	}
-	fp.Format = format
+	fp.Format, fp.PHash = format, ph
 	return fp, nil
+}
+
+// fastMinSide is the least short side, in 8×8 blocks, at which the DC-only
+// JPEG decode still resolves the content box well enough; smaller images
+// are cheap to decode in full.
+const fastMinSide = 96
+
+// fastJPEG fingerprints a JPEG from its DC coefficients alone. ok is false
+// when the fast path does not apply and the caller should decode in full.
+func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok bool, err error) {
+	if !c.fastPath || c.phash || min(cfg.Width, cfg.Height) < 8*fastMinSide {
+		return nil, false, nil
+	}
+	g, cfg, err := jpegdc.Decode(data, c.maxPixels)
+	switch {
+	case errors.Is(err, jpegdc.ErrUnsupported):
+		return nil, false, nil
+	case errors.Is(err, jpegdc.ErrTooLarge):
+		return nil, true, fmt.Errorf("%w: %v", ErrTooLarge, err)
+	case err != nil:
+		return nil, true, fmt.Errorf("%w: jpeg: %v", ErrFormat, err)
+	}
+	img := orient(g, cfg.Orientation)
+	w, h := cfg.Width, cfg.Height
+	if cfg.Orientation >= 5 {
+		w, h = h, w
+	}
+	fp = hashImage(img)
+	fp.scaleBoxes(float64(w) / float64(img.Bounds().Dx()))
+	fp.Width, fp.Height, fp.Format, fp.FastPath = w, h, "jpeg", true
+	return fp, true, nil
+}
+
+// orient applies an EXIF orientation (1–8), so that the page is hashed the
+// way it is displayed.
+func orient(img image.Image, o int) image.Image {
+	switch o {
+	case 2:
+		return imaging.FlipH(img)
+	case 3:
+		return imaging.Rotate180(img)
+	case 4:
+		return imaging.FlipV(img)
+	case 5:
+		return imaging.Transpose(img)
+	case 6:
+		return imaging.Rotate270(img)
+	case 7:
+		return imaging.Transverse(img)
+	case 8:
+		return imaging.Rotate90(img)
+	}
+	return img
+}
+
+// webpLuma expands the luma of a lossy WebP: VP8 stores video-range luma
+// (16–235), which golang.org/x/image/webp hands over unscaled.
+func webpLuma(img image.Image) image.Image {
+	m, ok := img.(*image.YCbCr)
+	if !ok {
+		return img
+	}
+	b := m.Rect
+	g := image.NewGray(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		src := m.Y[m.YOffset(b.Min.X, y):][:b.Dx()]
+		dst := g.Pix[g.PixOffset(b.Min.X, y):][:b.Dx()]
+		for i, v := range src {
+			dst[i] = uint8(min(255, max(0, (int(v)-16)*255/219)))
+		}
+	}
+	return g
 }
 
 // FromImage fingerprints a decoded image. It is safe for concurrent use.
@@ -80,10 +183,40 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 	if err := checkSize(b.Dx(), b.Dy(), c.maxPixels); err != nil {
 		return nil, err
 	}
-	p := lumaPlane(img, workingSize)
-	fp := fromPlane(p, float64(b.Dx())/float64(p.w))
+	fp := hashImage(img)
 	fp.Width, fp.Height = b.Dx(), b.Dy()
 	return fp, nil
+}
+
+// hashImage fingerprints img and, when it is shaped like a two-page
+// spread, each of its halves, as a page of its own at full working
+// resolution.
+func hashImage(img image.Image) *Fingerprint {
+	p := lumaPlane(img, workingSize)
+	b := img.Bounds()
+	fp := fromPlane(p, float64(b.Dx())/float64(p.w))
+	if fp.gutter == 0 {
+		return fp
+	}
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	if !ok {
+		return fp
+	}
+	x := b.Min.X + int(fp.gutter)
+	halves := [2]image.Rectangle{image.Rect(b.Min.X, b.Min.Y, x, b.Max.Y), image.Rect(x, b.Min.Y, b.Max.X, b.Max.Y)}
+	for i, r := range halves {
+		if r.Dx() < 8 {
+			continue
+		}
+		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize), float64(r.Dx())/float64(workingSize))
+		v := h.Variants[0]
+		v.Kind = VariantLeft + VariantKind(i)
+		v.Box = v.Box.Add(image.Pt(r.Min.X-b.Min.X, 0))
+		fp.Variants = append(fp.Variants, v)
+	}
+	return fp
 }
 
 // fromPlane runs normalisation and hashing on a working plane; scale maps
@@ -91,12 +224,14 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 func fromPlane(p plane, scale float64) *Fingerprint {
 	p.markBackground()
 	full := rect{0, 0, p.w, p.h}
-	box := p.contentBox(full)
+	comps := p.components()
+	box := p.contentBox(full, comps, minComponent)
 	fp := &Fingerprint{}
 	if !box.empty() {
 		if deg := p.skew(box); deg != 0 {
 			p = p.rotate(deg, box)
-			box = p.contentBox(full)
+			comps = p.components()
+			box = p.contentBox(full, comps, minComponent)
 			fp.Skew = deg
 		}
 	}
@@ -111,18 +246,33 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	add(VariantPage, box.f(), &c, q)
 	c.mirror()
 	add(VariantMirror, box.f(), &c, q)
+	// Alternative boxes: regions near the size threshold may fall on the
+	// other side of it after an edit.
+	seen := []rect{box}
+	for _, share := range altComponents {
+		alt := p.contentBox(full, comps, share)
+		if alt.empty() || slices.ContainsFunc(seen, func(r rect) bool { return r.near(alt) }) {
+			continue
+		}
+		seen = append(seen, alt)
+		q := p.hashBox(alt.f(), alt.area()/full.area(), &c)
+		add(VariantAltBox, alt.f(), &c, q)
+		c.mirror()
+		add(VariantAltBoxMirror, alt.f(), &c, q)
+	}
 	for _, r := range cropHypotheses(box, full) {
 		q := p.hashBox(r, share, &c)
 		add(VariantUncrop, r, &c, q)
 		c.mirror()
 		add(VariantUncropMirror, r, &c, q)
 	}
-	if !box.empty() && float64(box.dx()) > spreadAspect*float64(box.dy()) {
-		for i, half := range p.splitSpread(box) {
-			h := p.contentBox(half)
-			q := p.hashBox(h.f(), h.area()/full.area()*2, &c)
-			add(VariantLeft+VariantKind(i), h.f(), &c, q)
-		}
+	// A landscape image is a spread whatever the box; so is a box wider
+	// than tall inside a letterboxed image.
+	switch {
+	case float64(p.w) > spreadAspect*float64(p.h):
+		fp.gutter = (float64(p.gutter(full)) + 0.5) * scale
+	case !box.empty() && float64(box.dx()) > spreadAspect*float64(box.dy()):
+		fp.gutter = (float64(p.gutter(box)) + 0.5) * scale
 	}
 	fp.Hash, fp.Quality, fp.Box = fp.Variants[0].Hash, fp.Variants[0].Quality, fp.Variants[0].Box
 	return fp
@@ -208,9 +358,9 @@ func cropHypotheses(box, full rect) []frect {
 	return out
 }
 
-// splitSpread cuts r at the emptiest column near its middle: the gutter
-// between two pages.
-func (p plane) splitSpread(r rect) [2]rect {
+// gutter returns the emptiest column near the middle of r: the gutter
+// between the two pages of a spread.
+func (p plane) gutter(r rect) int {
 	mid := (r.x0 + r.x1) / 2
 	band := int(gutterBand * float64(r.dx()))
 	best, bestInk := mid, math.Inf(1)
@@ -227,5 +377,5 @@ func (p plane) splitSpread(r rect) [2]rect {
 			best, bestInk = x, ink
 		}
 	}
-	return [2]rect{{r.x0, r.y0, best, r.y1}, {best, r.y0, r.x1, r.y1}}
+	return best
 }

@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"image"
+	"math"
 )
 
 // plane is a greyscale working image. Values are luma in 0..255; a negative
@@ -16,19 +17,55 @@ func newPlane(w, h int) plane { return plane{w: w, h: h, pix: make([]float32, w*
 
 func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
 
-// workingSize bounds the long side of the working plane. Normalisation
-// (content box, deskew, spread split) needs a few hundred pixels; more only
-// costs time.
-const workingSize = 448
+// workingSize is the long side of the working plane. Every decision of
+// normalisation (background, content box, deskew, spread split) is made at
+// this one resolution, whatever the input's size, so that a page and its
+// rescaled copy see the same screentones averaged to the same greys.
+const workingSize = 256
 
-// lumaPlane converts img to luma and shrinks it by the smallest integer
-// factor that brings its long side to at most maxLong, averaging each
-// factor×factor block. Transparent pixels are composited over white.
-func lumaPlane(img image.Image, maxLong int) plane {
+// lumaPlane converts img to luma and resamples it so that its long side is
+// long pixels. Transparent pixels are composited over white.
+func lumaPlane(img image.Image, long int) plane {
+	p := reducePlane(img, long)
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	k := (max(w, h) + maxLong - 1) / maxLong
-	k = max(k, 1)
+	if w >= h {
+		return p.resize(long, max(1, int(math.Round(float64(h)*float64(long)/float64(w)))))
+	}
+	return p.resize(max(1, int(math.Round(float64(w)*float64(long)/float64(h)))), long)
+}
+
+// resize area-averages p to w×h.
+func (p plane) resize(w, h int) plane {
+	if w == p.w && h == p.h {
+		return p
+	}
+	tmp := newPlane(w, p.h)
+	for y := 0; y < p.h; y++ {
+		areaAverage(p.pix[y*p.w:(y+1)*p.w], 0, float64(p.w)/float64(w), tmp.pix[y*w:(y+1)*w])
+	}
+	out := newPlane(w, h)
+	col := make([]float32, p.h)
+	dst := make([]float32, h)
+	for x := 0; x < w; x++ {
+		for y := range col {
+			col[y] = tmp.pix[y*w+x]
+		}
+		areaAverage(col, 0, float64(p.h)/float64(h), dst)
+		for y, v := range dst {
+			out.pix[y*w+x] = v
+		}
+	}
+	return out
+}
+
+// reducePlane converts img to luma and shrinks it by the largest integer
+// factor that keeps its long side at least minLong, averaging each
+// factor×factor block: a cheap first step before the exact resize.
+func reducePlane(img image.Image, minLong int) plane {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	k := max(1, max(w, h)/minLong)
 	ow, oh := (w+k-1)/k, (h+k-1)/k
 	out := newPlane(ow, oh)
 	acc := make([]float32, ow)
