@@ -4,8 +4,8 @@
 // Usage:
 //
 //	pagematch index build -o FILE [--workers N] [--meta key=value ...] PATH...
-//	pagematch index info [--json] FILE
-//	pagematch index merge -o OUT [--keep-first] A B...
+//	pagematch index info [--json] [--memory] FILE
+//	pagematch index merge -o OUT [--on-collision fail|skip|rename] A B...
 //	pagematch match --index FILE [--json] [--threshold N] [--workers N] PATH...
 //	pagematch hash [--json] [--phash] [--workers N] PATH...
 //	pagematch version
@@ -44,8 +44,10 @@
 //
 // # Exit status
 //
-// 0 on success; 1 when any input or entry failed (the others are still
-// processed, and build and merge still write their output unless stated);
-// 2 for a usage error; 130 when interrupted (Ctrl-C), in which case no
-// index is written. Errors and notices go to stderr, prefixed "pagematch:".
+// 0 on success; 1 when any input failed (the others are still processed,
+// and build still writes its index), when an index is damaged, or when
+// merge finds colliding IDs (nothing is written unless --on-collision says
+// otherwise); 2 for a usage error; 130 when interrupted (Ctrl-C), in which
+// case no index is written. Errors and notices go to stderr, prefixed
+// "pagematch:".
 package main

@@ -5,38 +5,64 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 
-	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/index"
 )
 
 const infoHelp = `
-Describes the index FILE: entry count, fingerprint algorithm, creation time,
-file size, the memory it takes once loaded, and whether its checksums
-verify. The whole file is read and checked; the exit status is 1 if it is
-damaged.`
+Describes the index FILE: format version, fingerprint algorithm, entry
+count, creation time, file size and sections, and whether every checksum
+verifies. The whole file is read and checked, without building the search
+tables (--memory builds them, to report the memory a loaded index takes).
+The exit status is 1 if the file is damaged.`
 
 // infoRecord is the JSON form of index info.
 type infoRecord struct {
-	Path          string  `json:"path"`
-	Entries       int     `json:"entries"`
-	Algorithm     string  `json:"algorithm"`
-	Created       string  `json:"created"`
-	Threshold     int     `json:"threshold"`
-	FileBytes     int64   `json:"file_bytes"`
-	BytesPerEntry float64 `json:"file_bytes_per_entry"`
-	HeapBytes     int64   `json:"heap_bytes"`
-	Substrings    int     `json:"substrings"`
-	ChecksumsOK   bool    `json:"checksums_ok"`
-	Error         string  `json:"error,omitempty"`
+	Path          string          `json:"path"`
+	Version       int             `json:"version"`
+	Algorithm     string          `json:"algorithm"`
+	HashBits      int             `json:"hash_bits"`
+	Threshold     int             `json:"threshold"` // the radius it was built for
+	MinQuality    int             `json:"min_quality"`
+	Entries       int             `json:"entries"`
+	Created       string          `json:"created"`
+	FileBytes     int64           `json:"file_bytes"`
+	BytesPerEntry float64         `json:"file_bytes_per_entry"`
+	Sections      []sectionRecord `json:"sections"`
+	ChecksumsOK   bool            `json:"checksums_ok"`
+	HeapBytes     int64           `json:"heap_bytes,omitempty"` // with --memory
+}
+
+type sectionRecord struct {
+	Name        string `json:"name"`
+	Codec       string `json:"codec"`
+	StoredBytes int64  `json:"stored_bytes"`
+	RawBytes    int64  `json:"raw_bytes"`
+	ChecksumOK  bool   `json:"checksum_ok"`
+}
+
+func newInfoRecord(path string, fi *index.FileInfo) infoRecord {
+	rec := infoRecord{
+		Path: path, Version: fi.Version, Algorithm: fi.Algorithm, HashBits: fi.HashBits,
+		Threshold: fi.Threshold, MinQuality: fi.MinQuality, Entries: fi.Count,
+		Created: fi.Created.UTC().Format(time.RFC3339), FileBytes: fi.Bytes, ChecksumsOK: fi.ChecksumsOK,
+		Sections: make([]sectionRecord, len(fi.Sections)),
+	}
+	if fi.Count > 0 {
+		rec.BytesPerEntry = float64(fi.Bytes) / float64(fi.Count)
+	}
+	for i, s := range fi.Sections {
+		rec.Sections[i] = sectionRecord{Name: s.Name, Codec: s.Codec, StoredBytes: s.StoredBytes, RawBytes: s.RawBytes, ChecksumOK: s.ChecksumOK}
+	}
+	return rec
 }
 
 func (a *app) indexInfo(args []string) int {
 	c := a.command("index info", "[flags] FILE", infoHelp)
 	asJSON := c.Bool("json", false, "print a JSON object")
+	memory := c.Bool("memory", false, "also load the index and report the memory it takes")
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code
@@ -44,65 +70,58 @@ func (a *app) indexInfo(args []string) int {
 	if len(paths) != 1 {
 		return c.usageErr("want one FILE, got %d", len(paths))
 	}
-	rec, err := indexInfo(paths[0])
-	if err != nil && !errors.Is(err, index.ErrChecksum) {
+	fi, err := index.Info(paths[0])
+	if err != nil {
 		a.errorf("%v", err)
 		return exitFail
+	}
+	rec := newInfoRecord(paths[0], fi)
+	if *memory && rec.ChecksumsOK {
+		// Any algorithm: info describes files of other releases too.
+		ix, err := index.Open(paths[0], index.WithAlgorithm(""))
+		if err != nil {
+			a.errorf("%v", err)
+			return exitFail
+		}
+		rec.HeapBytes = ix.Stats().Total()
 	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(rec)
 	} else {
-		printInfo(a, rec)
+		a.printInfo(rec)
 	}
-	if err != nil {
-		a.errorf("%v", err)
+	if !rec.ChecksumsOK {
+		a.errorf("%s: %v", rec.Path, index.ErrChecksum)
 		return exitFail
 	}
 	return exitOK
 }
 
-// indexInfo opens the index at path and describes it. A checksum mismatch
-// gives a record with ChecksumsOK false and the error.
-func indexInfo(path string) (infoRecord, error) {
-	rec := infoRecord{Path: path}
-	st, err := os.Stat(path)
-	if err != nil {
-		return rec, err
-	}
-	rec.FileBytes = st.Size()
-	// Any algorithm: info describes files of other releases too.
-	ix, err := index.Open(path, index.WithAlgorithm(""))
-	if err != nil {
-		rec.Error = err.Error()
-		return rec, err
-	}
-	s := ix.Stats()
-	rec.Entries, rec.Algorithm, rec.Threshold = ix.Len(), ix.Algorithm(), ix.Threshold()
-	rec.Created = ix.Created().UTC().Format(time.RFC3339)
-	rec.HeapBytes, rec.Substrings, rec.ChecksumsOK = s.Total(), s.Substrings, true
-	if rec.Entries > 0 {
-		rec.BytesPerEntry = float64(rec.FileBytes) / float64(rec.Entries)
-	}
-	return rec, nil
-}
-
-func printInfo(a *app, rec infoRecord) {
+func (a *app) printInfo(rec infoRecord) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "file\t%s\n", rec.Path)
-	if !rec.ChecksumsOK {
-		fmt.Fprintf(tw, "checksums\tMISMATCH\n")
-		_ = tw.Flush()
-		return
+	ok := func(b bool) string {
+		if b {
+			return "ok"
+		}
+		return "MISMATCH"
 	}
+	fmt.Fprintf(tw, "file\t%s\n", rec.Path)
+	fmt.Fprintf(tw, "format version\t%d\n", rec.Version)
+	fmt.Fprintf(tw, "algorithm\t%s (%d bits)\n", rec.Algorithm, rec.HashBits)
+	fmt.Fprintf(tw, "built for\tthreshold %d, min quality %d\n", rec.Threshold, rec.MinQuality)
 	fmt.Fprintf(tw, "entries\t%d\n", rec.Entries)
-	fmt.Fprintf(tw, "algorithm\t%s\n", rec.Algorithm)
 	fmt.Fprintf(tw, "created\t%s\n", rec.Created)
-	fmt.Fprintf(tw, "lookup threshold\t%d (library default)\n", rec.Threshold)
 	fmt.Fprintf(tw, "file size\t%d bytes (%.1f per entry)\n", rec.FileBytes, rec.BytesPerEntry)
-	fmt.Fprintf(tw, "memory when loaded\t%d bytes (%d search tables)\n", rec.HeapBytes, rec.Substrings)
-	fmt.Fprintf(tw, "checksums\tok\n")
+	if rec.HeapBytes > 0 {
+		fmt.Fprintf(tw, "memory when loaded\t%d bytes\n", rec.HeapBytes)
+	}
+	fmt.Fprintf(tw, "checksums\t%s\n", ok(rec.ChecksumsOK))
+	fmt.Fprintf(tw, "\nSECTION\tCODEC\tSTORED\tRAW\tCHECKSUM\n")
+	for _, s := range rec.Sections {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", s.Name, s.Codec, s.StoredBytes, s.RawBytes, ok(s.ChecksumOK))
+	}
 	_ = tw.Flush()
 }
 
@@ -110,23 +129,47 @@ const mergeHelp = `
 Merges the indexes A B... into OUT, atomically. All inputs must use the same
 fingerprint algorithm.
 
-IDs must be unique across the inputs. A colliding ID is reported on stderr;
-by default the merge then fails and writes nothing. With --keep-first, the
-entry of the first input that has the ID is kept, the others are left out
-(and still reported), and OUT is written.`
+IDs must be unique across the inputs. What happens to an ID found in more
+than one input is set by --on-collision:
+  fail    (default) list the collisions on stderr and write nothing
+  skip    keep the entry of the first input that has the ID
+  rename  keep every entry, renaming a later one to ID~k (k: its input's
+          position, from 1)
+Collisions are always reported on stderr.`
 
 // maxCollisionLines bounds the collision report; the rest is counted.
 const maxCollisionLines = 20
 
+var collisionPolicies = map[string]index.CollisionPolicy{
+	"fail": index.CollisionFail, "skip": index.CollisionSkip, "rename": index.CollisionRename,
+}
+
 func (a *app) indexMerge(ctx context.Context, args []string) int {
 	c := a.command("index merge", "-o OUT [flags] A B...", mergeHelp)
 	out := c.requiredString("o", "write the merged index to `OUT`")
-	keepFirst := c.Bool("keep-first", false, "on an ID collision keep the first input's entry and write OUT anyway")
+	policyName := c.String("on-collision", "fail", "what to do with an ID found in several inputs: `fail`, skip or rename")
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code
 	}
-	res, err := mergeIndexes(ctx, paths)
+	policy, ok := collisionPolicies[*policyName]
+	if !ok {
+		return c.usageErr("--on-collision must be fail, skip or rename, got %q", *policyName)
+	}
+	st, err := index.MergeFiles(ctx, *out, paths, index.OnCollision(policy))
+	if cerr := (*index.CollisionError)(nil); errors.As(err, &cerr) {
+		for i, col := range cerr.Collisions {
+			if i == maxCollisionLines {
+				break
+			}
+			a.errorf("ID collision: %q is in %s and %s", col.ID, paths[col.First], paths[col.Second])
+		}
+		if more := cerr.Total - min(len(cerr.Collisions), maxCollisionLines); more > 0 {
+			a.errorf("... and %d more ID collisions", more)
+		}
+		a.errorf("%d ID collisions; %s not written (--on-collision skip or rename merges anyway)", cerr.Total, *out)
+		return exitFail
+	}
 	if err != nil {
 		a.errorf("%v", err)
 		if ctx.Err() != nil {
@@ -134,61 +177,11 @@ func (a *app) indexMerge(ctx context.Context, args []string) int {
 		}
 		return exitFail
 	}
-	for i, col := range res.collisions {
-		if i == maxCollisionLines {
-			a.errorf("... and %d more ID collisions", len(res.collisions)-i)
-			break
-		}
-		a.errorf("ID collision: %q in %s is already in an earlier input", col.id, col.path)
+	if st.Collisions > 0 {
+		a.errorf("%d ID collisions: %d later entries left out, %d renamed (merge with --on-collision fail to list them)",
+			st.Collisions, st.Skipped, st.Renamed)
 	}
-	if len(res.collisions) > 0 && !*keepFirst {
-		a.errorf("%d ID collisions; %s not written (--keep-first keeps the first entry of each ID)", len(res.collisions), *out)
-		return exitFail
-	}
-	if err := res.b.Save(*out); err != nil {
-		a.errorf("%v", err)
-		return exitFail
-	}
-	fmt.Fprintf(a.stdout, "merged %d entries from %d indexes into %s (%d ID collisions left out)\n",
-		res.b.Len(), len(paths), *out, len(res.collisions))
+	fmt.Fprintf(a.stdout, "merged %d entries from %d indexes into %s (%d ID collisions)\n",
+		st.Entries, st.Inputs, *out, st.Collisions)
 	return exitOK
-}
-
-type collision struct{ id, path string }
-
-type mergeResult struct {
-	b          *index.Builder
-	collisions []collision
-}
-
-// mergeIndexes reads the indexes in order into one Builder. Every entry is
-// copied with its hash, quality and metadata; later duplicates of an ID are
-// collected as collisions.
-func mergeIndexes(ctx context.Context, paths []string) (mergeResult, error) {
-	var res mergeResult
-	algorithm := ""
-	for _, p := range paths {
-		ix, err := index.Open(p, index.WithAlgorithm(algorithm))
-		if err != nil {
-			return res, err
-		}
-		if res.b == nil {
-			algorithm = ix.Algorithm()
-			res.b = index.NewBuilder(index.WithAlgorithm(algorithm))
-		}
-		// A search at the full radius lists every entry, low quality ones too.
-		for _, m := range ix.Search(fingerprint.Hash{}, fingerprint.HashBits, nil) {
-			err := res.b.Add(index.Entry{ID: m.ID, Hash: m.Hash, Quality: m.Quality, Meta: m.Meta})
-			switch {
-			case errors.Is(err, index.ErrDuplicateID):
-				res.collisions = append(res.collisions, collision{id: m.ID, path: p})
-			case err != nil:
-				return res, fmt.Errorf("%s: %w", p, err)
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
 }

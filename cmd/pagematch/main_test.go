@@ -360,14 +360,17 @@ func TestHash(t *testing.T) {
 
 func TestInfo(t *testing.T) {
 	f := getFixture(t)
-	stdout, _ := pmOK(t, "index", "info", "--json", f.ref)
+	stdout, _ := pmOK(t, "index", "info", "--json", "--memory", f.ref)
 	r := jsonLines(t, stdout)[0]
-	if r["entries"] != 4.0 || r["algorithm"] != "pm256-v1" || r["checksums_ok"] != true || r["file_bytes"].(float64) <= 0 {
+	if r["entries"] != 4.0 || r["algorithm"] != "pm256-v1" || r["checksums_ok"] != true ||
+		r["file_bytes"].(float64) <= 0 || r["heap_bytes"].(float64) <= 0 || len(r["sections"].([]any)) == 0 {
 		t.Errorf("info: %v", r)
 	}
 	stdout, _ = pmOK(t, "index", "info", f.ref)
-	if !strings.Contains(stdout, "entries") || !strings.Contains(stdout, "checksums") {
-		t.Errorf("info:\n%s", stdout)
+	for _, s := range []string{"entries", "pm256-v1 (256 bits)", "checksums", "SECTION", "hashes"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("info lacks %q:\n%s", s, stdout)
+		}
 	}
 
 	// A flipped byte near the end lands in a checksummed section.
@@ -381,42 +384,51 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := pm(t, "", "index", "info", bad)
-	if code != 1 || !strings.HasPrefix(stderr, "pagematch: ") {
+	if code != 1 || !strings.Contains(stdout, "MISMATCH") || !strings.HasPrefix(stderr, "pagematch: ") {
 		t.Errorf("damaged index: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = pm(t, "", "index", "info", filepath.Join(f.refs, "notes.txt"))
+	if code != 1 || !strings.HasPrefix(stderr, "pagematch: index:") {
+		t.Errorf("not an index: exit %d: %s", code, stderr)
 	}
 }
 
 func TestMerge(t *testing.T) {
 	f := getFixture(t)
 	tmp := t.TempDir()
-	onlyA := filepath.Join(tmp, "a.pmx")   // IDs p000.jpg, p001.jpg
-	single := filepath.Join(tmp, "s.pmx")  // ID p000.jpg: collides with onlyA
-	merged := filepath.Join(tmp, "m.pmx")  // f.ref + onlyA: no collision
-	kept := filepath.Join(tmp, "k.pmx")    // onlyA + single with --keep-first
-	refused := filepath.Join(tmp, "r.pmx") // onlyA + single: refused
+	onlyA := filepath.Join(tmp, "a.pmx")  // IDs p000.jpg, p001.jpg
+	single := filepath.Join(tmp, "s.pmx") // ID p000.jpg: collides with onlyA
+	out := func(name string) string { return filepath.Join(tmp, name+".pmx") }
 	pmOK(t, "index", "build", "-o", onlyA, filepath.Join(f.refs, "a"))
 	pmOK(t, "index", "build", "-o", single, filepath.Join(f.refs, "a", "p000.jpg"))
 
-	code, stdout, stderr := pm(t, "", "index", "merge", "-o", merged, f.ref, onlyA)
-	if code != 0 || !strings.Contains(stdout, "merged 6 entries") {
-		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	stdout, _ := pmOK(t, "index", "merge", "-o", out("m"), f.ref, onlyA)
+	if !strings.Contains(stdout, "merged 6 entries") {
+		t.Errorf("merge: %s", stdout)
 	}
-	_, stdout, _ = pm(t, "", "match", "--json", "--index", merged, filepath.Join(f.suspect, "2-mirror.png"))
+	stdout, _ = pmOK(t, "match", "--json", "--index", out("m"), filepath.Join(f.suspect, "2-mirror.png"))
 	if r := jsonLines(t, stdout); r[0]["id"] != "a/p001.jpg" && r[0]["id"] != "p001.jpg" {
 		t.Errorf("merged index: %v", r)
 	}
 
-	code, _, stderr = pm(t, "", "index", "merge", "-o", refused, onlyA, single)
-	if code != 1 || !strings.Contains(stderr, `ID collision: "p000.jpg" in `+single) {
+	code, _, stderr := pm(t, "", "index", "merge", "-o", out("refused"), onlyA, single)
+	if code != 1 || !strings.Contains(stderr, `ID collision: "p000.jpg" is in `+onlyA+" and "+single) {
 		t.Errorf("collision: exit %d: %q", code, stderr)
 	}
-	if _, err := os.Stat(refused); err == nil {
+	if _, err := os.Stat(out("refused")); err == nil {
 		t.Error("merge with a collision wrote its output")
 	}
 
-	code, stdout, stderr = pm(t, "", "index", "merge", "--keep-first", "-o", kept, onlyA, single)
-	if code != 0 || !strings.Contains(stderr, "ID collision") || !strings.Contains(stdout, "merged 2 entries") {
-		t.Errorf("--keep-first: exit %d: %s%s", code, stdout, stderr)
+	stdout, stderr = pmOK(t, "index", "merge", "--on-collision", "skip", "-o", out("skip"), onlyA, single)
+	if !strings.Contains(stderr, "1 ID collisions") || !strings.Contains(stdout, "merged 2 entries") {
+		t.Errorf("skip: %s%s", stdout, stderr)
+	}
+	stdout, stderr = pmOK(t, "index", "merge", "--on-collision", "rename", "-o", out("rename"), onlyA, single)
+	if !strings.Contains(stderr, "1 renamed") || !strings.Contains(stdout, "merged 3 entries") {
+		t.Errorf("rename: %s%s", stdout, stderr)
+	}
+	if code, _, _ := pm(t, "", "index", "merge", "--on-collision", "replace", "-o", out("x"), onlyA); code != 2 {
+		t.Errorf("bad policy: exit %d", code)
 	}
 }
 
@@ -491,5 +503,15 @@ func TestLooksLikeImage(t *testing.T) {
 		if got := looksLikeImage(c.name, []byte(c.head)); got != c.want {
 			t.Errorf("%q %q: %v", c.name, c.head, got)
 		}
+	}
+}
+
+func TestMissingPath(t *testing.T) {
+	f := getFixture(t)
+	missing := filepath.Join(f.dir, "no-such-file.jpg")
+	code, stdout, _ := pm(t, "", "match", "--json", "--index", f.ref, missing, filepath.Join(f.suspect, "1-jpeg.jpg"))
+	r := jsonLines(t, stdout)
+	if code != 1 || len(r) != 2 || r[0]["path"] != missing || r[0]["error"] == nil || r[1]["match"] != true {
+		t.Errorf("exit %d: %v", code, r)
 	}
 }
