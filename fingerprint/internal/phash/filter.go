@@ -26,26 +26,20 @@ type axisFilter struct {
 
 	// The packed plan (8-bit only), see planPacked.
 	packed bool
-	p0     int
-	cols   [side]column
-	pw     []uint64 // per sample from p0: even-output | odd-output<<32 weight
+	p0     int          // first sample read
+	ends   [side]int    // end of each output's window, relative to p0
+	rcp    [side]uint64 // ceil(2^64/sum), or 0 when sum == 1
+	pw     []uint64     // per sample from p0: even-output | odd-output<<32 weight
 	early  []earlyTerm
 
 	scratch []int64
 }
 
-// column is what the packed plan needs of one output.
-type column struct {
-	end              int    // exclusive end of the output's window
-	rcp              uint64 // ceil(2^64/sum), or 0 when sum == 1
-	earlyLo, earlyHi int    // early[earlyLo:earlyHi]: early terms of output o+2
-}
-
-// earlyTerm is a weight of an output on a sample that precedes the end of
-// the window of the output two before it (see planPacked).
+// earlyTerm is a weight of output o on a sample x that precedes the end of
+// the window of output o-2 (see planPacked).
 type earlyTerm struct {
-	x int
-	w uint64 // shifted to the output's half of the accumulator
+	o, x int
+	w    uint64
 }
 
 // linear is nfnt/resize's Bilinear kernel.
@@ -142,8 +136,8 @@ func clampIndex(i, n int) int {
 // pw[x-p0], which holds its weights for the even and the odd output whose
 // windows cover it. When output o's window ends, its half is read and
 // cleared. A sample before that end that also has weight for output o+2
-// (same half) cannot be packed: such "early" terms of o+2 are added just
-// after o is cleared.
+// (same half) cannot be packed: such "early" terms of o+2 are added to its
+// sum separately.
 func (f *axisFilter) planPacked() {
 	f.packed = false
 	if f.wide {
@@ -164,29 +158,20 @@ func (f *axisFilter) planPacked() {
 		if total*255 > math.MaxUint32 {
 			return
 		}
-		f.cols[o].end = f.lo[o] + len(ws)
-		if o > 0 && (f.lo[o] < f.lo[o-1] || f.cols[o].end < f.cols[o-1].end) {
+		f.ends[o] = f.lo[o] + len(ws) // made relative to p0 below
+		if o > 0 && (f.lo[o] < f.lo[o-1] || f.ends[o] < f.ends[o-1]) {
 			return
 		}
 	}
 	f.p0 = f.lo[0]
-	f.pw = grow(&f.pw, f.cols[side-1].end-f.p0)
+	f.pw = grow(&f.pw, f.ends[side-1]-f.p0)
 	clear(f.pw)
 	f.early = f.early[:0]
 	for o := 0; o < side; o++ {
-		c := &f.cols[o]
-		c.rcp = 0
-		if f.sum[o] > 1 {
-			c.rcp = math.MaxUint64/uint64(f.sum[o]) + 1
-		}
-		c.earlyLo, c.earlyHi = 0, 0
 		shift := 32 * uint(o&1)
 		packFrom := f.lo[o]
-		var prev *column
 		if o >= 2 {
-			prev = &f.cols[o-2]
-			packFrom = max(packFrom, prev.end)
-			prev.earlyLo = len(f.early)
+			packFrom = max(packFrom, f.ends[o-2]) // still absolute
 		}
 		for k, w := range f.w[f.off[o]:f.off[o+1]] {
 			x := f.lo[o] + k
@@ -194,21 +179,26 @@ func (f *axisFilter) planPacked() {
 			case x >= packFrom:
 				f.pw[x-f.p0] |= uint64(w) << shift
 			case w != 0:
-				f.early = append(f.early, earlyTerm{x, uint64(w) << shift})
+				f.early = append(f.early, earlyTerm{o, x, uint64(w)})
 			}
 		}
-		if prev != nil {
-			prev.earlyHi = len(f.early)
+	}
+	for o := range f.ends {
+		f.ends[o] -= f.p0
+		f.rcp[o] = 0
+		if f.sum[o] > 1 {
+			f.rcp[o] = math.MaxUint64/uint64(f.sum[o]) + 1
 		}
 	}
 	f.packed = true
 }
 
-// div32 returns v/sum for 0 <= v < 2^32 without a division instruction
-// (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019).
-func (c *column) div32(v uint64) uint8 {
-	q, _ := bits.Mul64(c.rcp, v)
-	if c.rcp == 0 {
+// div32 returns v/sum[o], clamped to 255, for 0 <= v < 2^32 without a
+// division instruction (Lemire, Kaser and Kurz, "Faster remainder by
+// direct computation", 2019).
+func (f *axisFilter) div32(o int, v uint64) uint8 {
+	q, _ := bits.Mul64(f.rcp[o], v)
+	if f.rcp[o] == 0 {
 		q = v // sum == 1
 	}
 	return uint8(min(q, 255))
@@ -230,56 +220,46 @@ func (f *axisFilter) apply8(src []uint8, out *[side]uint8) {
 // apply8x2 is apply8 on two sample rows at once, which share the weight
 // loads. f must be packed.
 func (f *axisFilter) apply8x2(src0, src1 []uint8, out0, out1 *[side]uint8) {
+	var sums [2][side]uint64
+	n := len(f.pw)
+	scan2(f.pw, src0[f.p0:][:n], src1[f.p0:][:n], &f.ends, &sums)
+	for _, t := range f.early {
+		sums[0][t.o] += t.w * uint64(src0[t.x])
+		sums[1][t.o] += t.w * uint64(src1[t.x])
+	}
+	for o := range out0 {
+		out0[o], out1[o] = f.div32(o, sums[0][o]), f.div32(o, sums[1][o])
+	}
+}
+
+// scan2 accumulates two rows with the packed weights pw and records, at
+// the end of each output's window, the half of the accumulator that holds
+// that output's sum. It keeps few values live so that they all stay in
+// registers.
+func scan2(pw []uint64, s0, s1 []uint8, ends *[side]int, sums *[2][side]uint64) {
 	const low = math.MaxUint32
+	s0 = s0[:len(pw)]
+	s1 = s1[:len(pw)]
 	var a0, a1 uint64
-	x, p0 := f.p0, f.p0
+	x := 0
 	for o := 0; o < side; o += 2 {
 		// Even output: low half.
-		c := &f.cols[o]
-		if x < c.end {
-			a0, a1 = dot2(f.pw[x-p0:c.end-p0], src0[x:c.end], src1[x:c.end], a0, a1)
-			x = c.end
+		for end := min(ends[o], len(pw)); x < end; x++ {
+			w := pw[x]
+			a0 += w * uint64(s0[x])
+			a1 += w * uint64(s1[x])
 		}
-		out0[o], out1[o] = c.div32(a0&low), c.div32(a1&low)
+		sums[0][o], sums[1][o] = a0&low, a1&low
 		a0, a1 = a0&^low, a1&^low
-		if c.earlyLo < c.earlyHi {
-			a0, a1 = addEarly(f.early[c.earlyLo:c.earlyHi], src0, src1, a0, a1)
-		}
 		// Odd output: high half.
-		c = &f.cols[o+1]
-		if x < c.end {
-			a0, a1 = dot2(f.pw[x-p0:c.end-p0], src0[x:c.end], src1[x:c.end], a0, a1)
-			x = c.end
+		for end := min(ends[o+1], len(pw)); x < end; x++ {
+			w := pw[x]
+			a0 += w * uint64(s0[x])
+			a1 += w * uint64(s1[x])
 		}
-		out0[o+1], out1[o+1] = c.div32(a0>>32), c.div32(a1>>32)
+		sums[0][o+1], sums[1][o+1] = a0>>32, a1>>32
 		a0, a1 = a0&low, a1&low
-		if c.earlyLo < c.earlyHi {
-			a0, a1 = addEarly(f.early[c.earlyLo:c.earlyHi], src0, src1, a0, a1)
-		}
 	}
-}
-
-func addEarly(terms []earlyTerm, src0, src1 []uint8, a0, a1 uint64) (uint64, uint64) {
-	for _, t := range terms {
-		a0 += t.w * uint64(src0[t.x])
-		a1 += t.w * uint64(src1[t.x])
-	}
-	return a0, a1
-}
-
-// dot2 adds the dot products of ws with s0 and with s1 to a0 and a1. It is
-// kept out of line: inlined into apply8x2, the accumulators were spilled to
-// the stack on every iteration.
-//
-//go:noinline
-func dot2(ws []uint64, s0, s1 []uint8, a0, a1 uint64) (uint64, uint64) {
-	s0 = s0[:len(ws)]
-	s1 = s1[:len(ws)]
-	for k, w := range ws {
-		a0 += w * uint64(s0[k])
-		a1 += w * uint64(s1[k])
-	}
-	return a0, a1
 }
 
 // apply16 is apply8 for 16-bit precision: samples are the uint32 values of

@@ -420,13 +420,15 @@ func TestDiv32(t *testing.T) {
 		if n%2 == 0 {
 			d = uint64(2 + rng.IntN(600))
 		}
-		c := column{rcp: math.MaxUint64/d + 1}
+		var f axisFilter
+		f.rcp[0] = math.MaxUint64/d + 1
 		for _, v := range []uint64{uint64(rng.IntN(256)) * d, d*uint64(1+rng.IntN(255)) - 1, d*uint64(rng.IntN(256)) + uint64(rng.IntN(int(d)))} {
-			if got, want := c.div32(v), uint8(min(v/d, 255)); got != want {
+			if got, want := f.div32(0, v), uint8(min(v/d, 255)); got != want {
 				t.Fatalf("%d/%d = %d, want %d", v, d, got, want)
 			}
 		}
-		if got := (&column{}).div32(200); got != 200 {
+		f.rcp[1] = 0
+		if got := f.div32(1, 200); got != 200 {
 			t.Fatalf("division by 1 = %d", got)
 		}
 	}

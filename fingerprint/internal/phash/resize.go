@@ -167,11 +167,7 @@ func (h *Hasher) resizeYCbCr(p *image.YCbCr, dx, dy int) error {
 func (h *Hasher) plane8(fx, fy *axisFilter, pix []uint8, stride, w, rows, ch int) {
 	tmp := grow(&h.tmp8[ch], side*rows)
 	rowOf := func(y int) []uint8 { return pix[y*stride:][:w] }
-	pass8(fx, rows, rowOf, func(y int, out *[side]uint8) {
-		for c, v := range out {
-			tmp[c*rows+y] = v
-		}
-	})
+	pass8(fx, rows, rowOf, func(y int, out *[side]uint8) { transpose(tmp, rows, y, out) })
 	h.vpass8(fy, tmp, rows, ch)
 }
 
@@ -193,6 +189,14 @@ func pass8(f *axisFilter, n int, row func(i int) []uint8, put func(i int, out *[
 	}
 }
 
+// transpose stores the outputs of source row y in the transposed
+// temporary of a rows-row image: output c at tmp[c*rows+y].
+func transpose(tmp []uint8, rows, y int, out *[side]uint8) {
+	for c, v := range out {
+		tmp[c*rows+y] = v
+	}
+}
+
 // vpass8 runs the vertical pass over the transposed temporary: its row c
 // holds output column c.
 func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
@@ -205,15 +209,18 @@ func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
 }
 
 // interleaved8 is nfnt's *image.RGBA and *image.NRGBA path (alpha is
-// filtered by nfnt but never read by goimagehash, so it is skipped).
+// filtered by nfnt but never read by goimagehash, so it is skipped). Each
+// row is split into three planes first.
 func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool) {
-	var tmp [3][]uint8
+	var tmp, planes [3][]uint8
 	for ch := range tmp {
 		tmp[ch] = grow(&h.tmp8[ch], side*dy)
+		planes[ch] = grow(&h.row8[ch], 2*dx)
 	}
-	r, g, b := grow(&h.row8[0], dx), grow(&h.row8[1], dx), grow(&h.row8[2], dx)
-	for y := 0; y < dy; y++ {
+	// split writes row y into the planes' row i.
+	split := func(y, i int) {
 		px := pix[y*stride:][:4*dx]
+		r, g, b := planes[0][i*dx:][:dx], planes[1][i*dx:][:dx], planes[2][i*dx:][:dx]
 		for x := range r {
 			q := px[4*x : 4*x+4]
 			if premultiply {
@@ -225,12 +232,26 @@ func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool)
 				r[x], g[x], b[x] = q[0], q[1], q[2]
 			}
 		}
-		for ch, row := range [3][]uint8{r, g, b} {
-			var out [side]uint8
-			h.fx.apply8(row, &out)
-			for c, v := range out {
-				tmp[ch][c*dy+y] = v
+	}
+	for y := 0; y < dy; {
+		pair := y+1 < dy && h.fx.packed
+		split(y, 0)
+		if pair {
+			split(y+1, 1)
+		}
+		for ch := range tmp {
+			var out0, out1 [side]uint8
+			if pair {
+				h.fx.apply8x2(planes[ch][:dx], planes[ch][dx:], &out0, &out1)
+				transpose(tmp[ch], dy, y+1, &out1)
+			} else {
+				h.fx.apply8(planes[ch][:dx], &out0)
 			}
+			transpose(tmp[ch], dy, y, &out0)
+		}
+		y++
+		if pair {
+			y++
 		}
 	}
 	for ch := range tmp {
