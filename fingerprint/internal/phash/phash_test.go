@@ -268,14 +268,14 @@ var fixedSizes = []size{
 func TestMatchesGoimagehash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := append([]size(nil), fixedSizes...)
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 8; i++ {
 		sizes = append(sizes, size{1 + rng.IntN(400), 1 + rng.IntN(400)})
 	}
 	h := NewHasher()
 	ms := makers()
 	compared := 0
 	for si, s := range sizes {
-		big := s.w*s.h > 200_000
+		big := s.w*s.h > 100_000
 		if testing.Short() && big {
 			continue
 		}
