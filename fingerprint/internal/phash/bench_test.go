@@ -10,7 +10,8 @@ import (
 )
 
 // benchImages returns a 1200×1700 manga page as *image.Gray and as
-// *image.YCbCr 4:2:0 (what image/jpeg returns for a colour JPEG).
+// *image.YCbCr 4:2:0 (what image/jpeg returns for a colour JPEG), with
+// slightly tinted and with neutral chroma (a grey page saved in colour).
 func benchImages() []struct {
 	name  string
 	img   image.Image
@@ -24,7 +25,8 @@ func benchImages() []struct {
 		bytes int64
 	}{
 		{"Gray1200x1700", g, n},
-		{"YCbCr420_1200x1700", toYCbCr(g), n + n/2},
+		{"YCbCr420_1200x1700", toYCbCr(g, true), n + n/2},
+		{"YCbCr420neutral_1200x1700", toYCbCr(g, false), n + n/2},
 	}
 }
 

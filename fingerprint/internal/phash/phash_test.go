@@ -331,7 +331,8 @@ func TestPages(t *testing.T) {
 	for page := 1; page <= n; page++ {
 		g := testpages.Page(testpages.Spec{Series: 1, Page: page})
 		check(t, h, fmt.Sprintf("page %d Gray", page), g)
-		check(t, h, fmt.Sprintf("page %d YCbCr420", page), toYCbCr(g))
+		check(t, h, fmt.Sprintf("page %d YCbCr420", page), toYCbCr(g, true))
+		check(t, h, fmt.Sprintf("page %d YCbCr420 neutral", page), toYCbCr(g, false))
 		check(t, h, fmt.Sprintf("page %d RGBA", page), toRGBA(g))
 		b := g.Bounds()
 		crop := g.SubImage(image.Rect(b.Min.X+37, b.Min.Y+51, b.Max.X-20, b.Max.Y-33))
@@ -340,9 +341,9 @@ func TestPages(t *testing.T) {
 	check(t, h, "cover RGBA", testpages.Cover(testpages.Spec{Series: 1}))
 }
 
-// toYCbCr converts a grey page as a JPEG decoder would return it, with a
-// faint tint in the chroma so that the chroma paths matter.
-func toYCbCr(g *image.Gray) *image.YCbCr {
+// toYCbCr converts a grey page as a JPEG decoder would return it, with
+// neutral chroma (128) or a faint tint in it.
+func toYCbCr(g *image.Gray, tint bool) *image.YCbCr {
 	b := g.Bounds()
 	p := image.NewYCbCr(b, image.YCbCrSubsampleRatio420)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -350,8 +351,11 @@ func toYCbCr(g *image.Gray) *image.YCbCr {
 			v := g.GrayAt(x, y).Y
 			p.Y[p.YOffset(x, y)] = v
 			ci := p.COffset(x, y)
-			p.Cb[ci] = 128 + v/32
-			p.Cr[ci] = 124 + v/64
+			p.Cb[ci], p.Cr[ci] = 128, 128
+			if tint {
+				p.Cb[ci] = 128 + v/32
+				p.Cr[ci] = 124 + v/64
+			}
 		}
 	}
 	return p
@@ -456,6 +460,33 @@ func TestErrors(t *testing.T) {
 		if _, err := h.Hash(tc.img); !errors.Is(err, tc.want) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestUniformPlanes covers images with constant planes (blank pages,
+// neutral chroma), whose filtering is skipped.
+func TestUniformPlanes(t *testing.T) {
+	h := NewHasher()
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, s := range []size{{1, 1}, {5, 3}, {63, 65}, {333, 517}, {1200, 170}} {
+		for _, sr := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio410} {
+			p := image.NewYCbCr(image.Rect(0, 0, s.w+3, s.h+3), sr)
+			for i := range p.Y {
+				p.Y[i] = uint8(rng.Uint32())
+			}
+			for i := range p.Cb {
+				p.Cb[i], p.Cr[i] = 128, 128
+			}
+			check(t, h, fmt.Sprintf("%v %dx%d", sr, s.w, s.h), p)
+			check(t, h, fmt.Sprintf("%v %dx%d sub-image", sr, s.w, s.h), p.SubImage(image.Rect(3, 3, s.w+3, s.h+3)))
+			p.Cr[len(p.Cr)-1] = 127 // the last sample differs
+			check(t, h, fmt.Sprintf("%v %dx%d last differs", sr, s.w, s.h), p)
+		}
+		g := image.NewGray(image.Rect(0, 0, s.w, s.h))
+		for i := range g.Pix {
+			g.Pix[i] = 250
+		}
+		check(t, h, fmt.Sprintf("blank %dx%d", s.w, s.h), g)
 	}
 }
 

@@ -1,6 +1,7 @@
 package phash
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 )
@@ -165,6 +166,15 @@ func (h *Hasher) resizeYCbCr(p *image.YCbCr, dx, dy int) error {
 // plane8 resizes one 8-bit plane of w×rows samples into out8[ch]: the
 // horizontal pass into a transposed temporary, then the vertical pass.
 func (h *Hasher) plane8(fx, fy *axisFilter, pix []uint8, stride, w, rows, ch int) {
+	if v, ok := uniform(pix, stride, w, rows); ok {
+		// nfnt's weighted averages of a constant are that constant
+		// exactly. Neutral chroma (all 128) is common: grey pages saved
+		// as colour JPEGs.
+		for i := range h.out8[ch] {
+			h.out8[ch][i] = v
+		}
+		return
+	}
 	tmp := grow(&h.tmp8[ch], side*rows)
 	rowOf := func(y int) []uint8 { return pix[y*stride:][:w] }
 	pass8(fx, rows, rowOf, func(y int, out *[side]uint8) { transpose(tmp, rows, y, out) })
@@ -187,6 +197,28 @@ func pass8(f *axisFilter, n int, row func(i int) []uint8, put func(i int, out *[
 		f.apply8(row(i), &out0)
 		put(i, &out0)
 	}
+}
+
+// uniform reports whether all w×rows samples hold the same value, v. It
+// stops at the first difference, so it costs little on other planes.
+func uniform(pix []uint8, stride, w, rows int) (v uint8, ok bool) {
+	v = pix[0]
+	word := uint64(v) * 0x0101010101010101
+	for y := 0; y < rows; y++ {
+		row := pix[y*stride:][:w]
+		for len(row) >= 8 {
+			if binary.LittleEndian.Uint64(row) != word {
+				return 0, false
+			}
+			row = row[8:]
+		}
+		for _, b := range row {
+			if b != v {
+				return 0, false
+			}
+		}
+	}
+	return v, true
 }
 
 // transpose stores the outputs of source row y in the transposed
