@@ -536,3 +536,24 @@ func TestUnpackedFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocations checks that a warmed-up Hasher does not allocate on
+// the common image types.
+func TestNoAllocations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	h := NewHasher()
+	for _, m := range makers() {
+		switch m.name {
+		case "Gray", "RGBA", "NRGBA", "YCbCr420", "YCbCr444", "Gray16", "RGBA64", "Paletted", "CMYK":
+		default:
+			continue
+		}
+		img := m.make(image.Rect(0, 0, 300, 211), noise(rng), rng)
+		if _, err := h.Hash(img); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(5, func() { h.Hash(img) }); n != 0 {
+			t.Errorf("%s: %v allocations per hash", m.name, n)
+		}
+	}
+}

@@ -177,25 +177,25 @@ func (h *Hasher) plane8(fx, fy *axisFilter, pix []uint8, stride, w, rows, ch int
 	}
 	tmp := grow(&h.tmp8[ch], side*rows)
 	rowOf := func(y int) []uint8 { return pix[y*stride:][:w] }
-	pass8(fx, rows, rowOf, func(y int, out *[side]uint8) { transpose(tmp, rows, y, out) })
+	pass8(fx, rows, rowOf, func(y int, out [side]uint8) { transpose(tmp, rows, y, &out) })
 	h.vpass8(fy, tmp, rows, ch)
 }
 
 // pass8 applies f to n sample rows, two at a time when f is packed, and
 // hands each result to put.
-func pass8(f *axisFilter, n int, row func(i int) []uint8, put func(i int, out *[side]uint8)) {
+func pass8(f *axisFilter, n int, row func(i int) []uint8, put func(i int, out [side]uint8)) {
 	var out0, out1 [side]uint8
 	i := 0
 	if f.packed {
 		for ; i+1 < n; i += 2 {
 			f.apply8x2(row(i), row(i+1), &out0, &out1)
-			put(i, &out0)
-			put(i+1, &out1)
+			put(i, out0)
+			put(i+1, out1)
 		}
 	}
 	for ; i < n; i++ {
 		f.apply8(row(i), &out0)
-		put(i, &out0)
+		put(i, out0)
 	}
 }
 
@@ -233,7 +233,7 @@ func transpose(tmp []uint8, rows, y int, out *[side]uint8) {
 // holds output column c.
 func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
 	out := &h.out8[ch]
-	pass8(fy, side, func(c int) []uint8 { return tmp[c*rows:][:rows] }, func(c int, col *[side]uint8) {
+	pass8(fy, side, func(c int) []uint8 { return tmp[c*rows:][:rows] }, func(c int, col [side]uint8) {
 		for r, v := range col {
 			out[r*side+c] = v
 		}
