@@ -22,4 +22,7 @@ var (
 	// ErrFingerprint wraps a fingerprint failure: a corrupt, truncated or
 	// unsupported image, or one over the fingerprint package's limits.
 	ErrFingerprint = errors.New("match: fingerprint failed")
+
+	errHandlerPanic = errors.New("match: handler panicked")
+	errUpstreamCut  = errors.New("match: upstream body failed")
 )

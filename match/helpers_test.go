@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"log"
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/index"
@@ -73,9 +75,12 @@ func indexOf(t testing.TB, withA bool) *index.Index {
 	return idx
 }
 
+// newMatcher returns a Matcher over indexOf(withA). Its budget is long:
+// the tests share two cores with whatever else runs, and timeouts have
+// their own test.
 func newMatcher(t testing.TB, withA bool, opts ...Option) *Matcher {
 	t.Helper()
-	m, err := New(indexOf(t, withA), opts...)
+	m, err := New(indexOf(t, withA), append([]Option{WithBudget(10 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,3 +120,5 @@ func fetch(t testing.TB, c *http.Client, method, url string, hdr http.Header) re
 	copy(r.sum[:], h.Sum(nil))
 	return r
 }
+
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -37,6 +37,7 @@ type Matcher struct {
 type state struct {
 	idx *index.Index
 	gen uint64
+	at  time.Time // when it was installed
 }
 
 // flight is one fingerprint in progress; concurrent requests for the same
@@ -60,7 +61,7 @@ func New(idx *index.Index, opts ...Option) (*Matcher, error) {
 		flights: make(map[uint64]*flight),
 	}
 	m.fpOpts = append(append([]fingerprint.Option(nil), cfg.fpOpts...), fingerprint.WithMaxBytes(cfg.maxBytes))
-	m.state.Store(&state{idx: idx, gen: 1})
+	m.state.Store(&state{idx: idx, gen: 1, at: time.Now()})
 	met, err := newMetrics(m, cfg.registerer)
 	if err != nil {
 		return nil, err
@@ -78,7 +79,7 @@ func (m *Matcher) Reload(idx *index.Index) (uint64, error) {
 	}
 	m.reload.Lock()
 	gen := m.state.Load().gen + 1
-	m.state.Store(&state{idx: idx, gen: gen})
+	m.state.Store(&state{idx: idx, gen: gen, at: time.Now()})
 	m.reload.Unlock()
 	m.met.reloads.Inc()
 	m.log.Info("pagematch: index reloaded", "generation", gen, "entries", idx.Len())

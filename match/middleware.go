@@ -18,7 +18,14 @@ import (
 func (m *Matcher) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		iw := &inspectWriter{m: m, w: w, r: r, declared: -1}
+		returned := false
+		defer func() {
+			if !returned {
+				iw.abort() // next panicked; the panic goes on
+			}
+		}()
 		next.ServeHTTP(iw, r)
+		returned = true
 		iw.finish()
 	})
 }
@@ -222,6 +229,30 @@ func (iw *inspectWriter) finish() {
 		iw.w.Write(hb.b)
 	case wsStream:
 		iw.c.finish()
+	}
+}
+
+// abort runs when the handler panics: what was held goes out as it would
+// have without us (fail-closed: a 503), before net/http drops the
+// connection.
+func (iw *inspectWriter) abort() {
+	switch iw.state {
+	case wsHold:
+		hb := iw.hb
+		defer hb.free()
+		if iw.m.cfg.policy == Block && iw.m.cfg.failClosed {
+			v := Verdict{Kind: KindError, Err: errHandlerPanic}
+			iw.m.report(Event{Verdict: v, URL: iw.object().url, Action: ActionFailClosed})
+			iw.apply(ActionFailClosed, v)
+		} else {
+			iw.commit()
+			iw.w.Write(hb.b)
+		}
+		http.NewResponseController(iw.w).Flush()
+	case wsSwallow:
+		http.NewResponseController(iw.w).Flush() // the replacement
+	case wsStream:
+		iw.c.abort()
 	}
 }
 

@@ -22,6 +22,8 @@ func (m *Matcher) ModifyResponse(resp *http.Response) error {
 // (http.DefaultTransport if nil) and inspects the responses as
 // ModifyResponse does: for a forward proxy, or for the client that fills
 // a cache. A blocked response comes back as a 451 response, not an error.
+// Bodies that base has already decompressed (Response.Uncompressed, as
+// http.Transport does when it asked for gzip itself) are inspected.
 func (m *Matcher) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -77,6 +79,13 @@ func (m *Matcher) inspect(resp *http.Response) {
 		// The upstream failed mid-body: give the client what came and
 		// the same error, as it would have seen without us.
 		m.log.Debug("pagematch: upstream body error", "url", url, "err", err)
+		if m.cfg.policy == Block && m.cfg.failClosed {
+			hb.free()
+			v := Verdict{Kind: KindError, Err: fmt.Errorf("%w: %w", errUpstreamCut, err)}
+			m.report(Event{Verdict: v, URL: url, Action: ActionFailClosed})
+			m.replace(resp, method, v, ActionFailClosed)
+			return
+		}
 		resp.Body = &heldBody{hb: hb, orig: resp.Body, err: err}
 	case !complete:
 		// Over the hold limit, or no room to hold it.

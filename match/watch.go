@@ -72,24 +72,28 @@ func WithMaxIndexBytes(n int64) WatchOption {
 	return func(c *watchConfig) { c.maxBytes = orDefault(n, c.maxBytes) }
 }
 
-// WatchFile polls path and reloads the index when the file's modification
-// time or size changes. The file as it is when WatchFile starts counts as
-// loaded: open it and call New (or Reload) first. A file that changes
-// while it is being read is read again at the next poll; one that fails
-// to load (a reload error, logged and counted) is retried when it changes
-// again. Write index files atomically (index.Builder.Save does). WatchFile
-// returns ctx.Err() when ctx ends.
+// WatchFile polls path, at once and then at every interval, and reloads
+// the index when the file's modification time or size changes. A file
+// modified before the current index was installed (by New or Reload)
+// counts as loaded, so the usual sequence (index.Open, New, WatchFile)
+// does not load it twice, and a change made before WatchFile starts is
+// not missed. A file that changes while it is being read is read again at
+// the next poll; one that fails to load (a reload error, logged and
+// counted) is retried when it changes again. Write index files atomically
+// (index.Builder.Save does). WatchFile returns ctx.Err() when ctx ends.
 func (m *Matcher) WatchFile(ctx context.Context, path string, opts ...WatchOption) error {
 	cfg := newWatchConfig(DefaultFileInterval, opts)
-	last, _ := os.Stat(path) // a missing file loads when it appears
 	tick := time.NewTicker(cfg.interval)
 	defer tick.Stop()
+	var last os.FileInfo
 	var failing error
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
 		}
 		st, err := os.Stat(path)
 		if err != nil {
@@ -100,6 +104,9 @@ func (m *Matcher) WatchFile(ctx context.Context, path string, opts ...WatchOptio
 			continue
 		}
 		failing = nil
+		if last == nil && !st.ModTime().After(m.state.Load().at) {
+			last = st // the current index is at least as new
+		}
 		if sameFile(st, last) {
 			continue
 		}
