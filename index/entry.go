@@ -117,37 +117,46 @@ func encodeMeta(dst []byte, m Meta) []byte {
 
 // decodeMeta parses an encodeMeta blob. The strings share one allocation.
 func decodeMeta(b []byte) (Meta, error) {
-	if len(b) == 0 {
-		return nil, nil
+	cnt, err := walkMeta(b, nil)
+	if err != nil || cnt == 0 {
+		return nil, err
 	}
 	s := string(b)
-	cnt, p := binary.Uvarint(b)
-	if p <= 0 || cnt == 0 || cnt > uint64(len(b)) {
-		return nil, fmt.Errorf("%w: metadata count", ErrCorrupt)
-	}
-	m := make(Meta, cnt)
-	next := func() (string, bool) {
-		l, k := binary.Uvarint(b[p:])
-		if k <= 0 || l > uint64(len(b)-p-k) {
-			return "", false
-		}
-		p += k
-		v := s[p : p+int(l)]
-		p += int(l)
-		return v, true
-	}
-	for i := range m {
-		var ok1, ok2 bool
-		m[i].Key, ok1 = next()
-		m[i].Value, ok2 = next()
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%w: metadata pair", ErrCorrupt)
-		}
-	}
-	if p != len(b) {
-		return nil, fmt.Errorf("%w: metadata trailing bytes", ErrCorrupt)
-	}
+	m := make(Meta, 0, cnt)
+	walkMeta(b, func(k0, k1, v0, v1 int) { m = append(m, KV{s[k0:k1], s[v0:v1]}) })
 	return m, nil
+}
+
+// walkMeta checks an encodeMeta blob and calls pair (if not nil) with the
+// byte ranges of each key and value. It returns the pair count.
+func walkMeta(b []byte, pair func(k0, k1, v0, v1 int)) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	c := cursor{b: b}
+	cnt := c.uvarint()
+	if c.bad || cnt == 0 || cnt > uint64(len(b)) {
+		return 0, fmt.Errorf("%w: metadata count", ErrCorrupt)
+	}
+	pos := func() int { return len(b) - len(c.b) }
+	for i := uint64(0); i < cnt; i++ {
+		kl := c.uvarint()
+		k0 := pos()
+		c.bytes(kl)
+		vl := c.uvarint()
+		v0 := pos()
+		c.bytes(vl)
+		if c.bad {
+			return 0, fmt.Errorf("%w: metadata pair", ErrCorrupt)
+		}
+		if pair != nil {
+			pair(k0, k0+int(kl), v0, v0+int(vl))
+		}
+	}
+	if len(c.b) != 0 {
+		return 0, fmt.Errorf("%w: metadata trailing bytes", ErrCorrupt)
+	}
+	return int(cnt), nil
 }
 
 func uvarintLen(x uint64) int {

@@ -108,7 +108,7 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 	}
 	cfg := lookupConfig{threshold: ix.threshold}
 	for _, o := range opts {
-		o.applyLookup(&cfg)
+		cfg = o.applyLookup(cfg)
 	}
 	s := ix.scratch.Get().(*scratch)
 	defer ix.putScratch(s)

@@ -49,7 +49,7 @@ type CollisionError struct {
 
 func (e *CollisionError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "index: merge: %d colliding IDs", e.Total)
+	fmt.Fprintf(&b, "index: merge: ID collisions (%d)", e.Total)
 	sep := ": "
 	for i, c := range e.Collisions {
 		if i == 5 {

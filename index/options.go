@@ -15,7 +15,11 @@ const DefaultAlgorithm = "pm256-v1"
 type Option interface{ applyOpen(*openConfig) }
 
 // LookupOption configures one Lookup.
-type LookupOption interface{ applyLookup(*lookupConfig) }
+//
+// Options are applied by value, so that passing them costs no allocation.
+type LookupOption interface {
+	applyLookup(lookupConfig) lookupConfig
+}
 
 // BuilderOption configures NewBuilder.
 type BuilderOption interface{ applyBuilder(*builderConfig) }
@@ -61,8 +65,11 @@ type ThresholdOption int
 // is fingerprint.DefaultThreshold.
 func WithThreshold(t int) ThresholdOption { return ThresholdOption(t) }
 
-func (o ThresholdOption) applyOpen(c *openConfig)       { c.threshold = int(o) }
-func (o ThresholdOption) applyLookup(c *lookupConfig)   { c.threshold = int(o) }
+func (o ThresholdOption) applyOpen(c *openConfig) { c.threshold = int(o) }
+func (o ThresholdOption) applyLookup(c lookupConfig) lookupConfig {
+	c.threshold = int(o)
+	return c
+}
 func (o ThresholdOption) applyBuilder(c *builderConfig) { c.threshold = int(o) }
 
 // AlgorithmOption names a fingerprint algorithm. NewBuilder records it in
@@ -81,9 +88,12 @@ type openFunc func(*openConfig)
 
 func (f openFunc) applyOpen(c *openConfig) { f(c) }
 
-type lookupFunc func(*lookupConfig)
+type limitOption int
 
-func (f lookupFunc) applyLookup(c *lookupConfig) { f(c) }
+func (o limitOption) applyLookup(c lookupConfig) lookupConfig {
+	c.limit = int(o)
+	return c
+}
 
 type builderFunc func(*builderConfig)
 
@@ -104,7 +114,7 @@ func WithMaxEntries(n int) Option {
 
 // WithLimit keeps only the best n matches of a Lookup (n <= 0: all).
 func WithLimit(n int) LookupOption {
-	return lookupFunc(func(c *lookupConfig) { c.limit = n })
+	return limitOption(n)
 }
 
 // WithCreated sets the creation time recorded in the file header (default:

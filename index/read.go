@@ -275,7 +275,7 @@ func (c *columns) decodeSection(kind int, b []byte, n uint64) error {
 		var buf []byte
 		for i := 0; err == nil && i < c.metas.n; i++ {
 			buf = c.metas.appendString(buf[:0], i)
-			_, err = decodeMeta(buf)
+			_, err = walkMeta(buf, nil)
 		}
 	case secMetaCodes:
 		if len(b) < 1 {
