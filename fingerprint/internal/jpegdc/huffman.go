@@ -20,10 +20,13 @@ const (
 // is its first coefficient alone, used when the pack would run past the end
 // of the block.
 const (
-	skipBitsMask = 31 // bits consumed (code lengths + magnitude bits), ≤ 27
-	skipAdvShift = 5  // coefficient positions advanced (runs + 1 each; 16 for ZRL; 1 for EOB)
+	// Bits consumed (code lengths + magnitude bits, ≤ 27), in the low six
+	// bits so that x86 can shift by the entry as it is.
+	skipBitsMask = 63
+	skipAdvShift = 6 // coefficient positions advanced (runs + 1 each; 16 for ZRL; 1 for EOB)
 	skipAdvMask  = 127
-	skipEOB      = 1 << 12 // the pack (or single) ends with an end-of-block
+	skipEOB      = 1 << 13 // the pack (or single) ends with an end-of-block
+	skipEOBTo64  = 7       // skipEOB >> skipEOBTo64 == 64
 	skipOneShift = 16      // the single-coefficient entry sits in the high half
 )
 

@@ -325,8 +325,9 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 				bits := uint(e & skipBitsMask)
 				acc <<= bits
 				n -= bits
-				k += (e >> skipAdvShift) & skipAdvMask
-				if e&skipEOB != 0 || k >= 64 {
+				// An EOB adds 64, so that one test ends the block.
+				k += (e>>skipAdvShift)&skipAdvMask + (e&skipEOB)>>skipEOBTo64
+				if k >= 64 {
 					break
 				}
 				e = skip[acc>>(64-acLookBits)]
@@ -339,8 +340,9 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 				bits = uint(e & skipBitsMask)
 				acc <<= bits
 				n -= bits
-				k += (e >> skipAdvShift) & skipAdvMask
-				if e&skipEOB != 0 || k >= 64 {
+				// An EOB adds 64, so that one test ends the block.
+				k += (e>>skipAdvShift)&skipAdvMask + (e&skipEOB)>>skipEOBTo64
+				if k >= 64 {
 					break
 				}
 			}
