@@ -22,14 +22,15 @@ type axisFilter struct {
 	lo  [side]int     // first grid sample with a non-zero weight, per output
 	off [side + 1]int // weights of output o are w[off[o]:off[o+1]]
 	w   []int64
-	sum [side]int64 // Σ of nfnt's coefficients: its divisor
+	sum [side]int64  // Σ of nfnt's coefficients: its divisor
+	rcp [side]uint64 // ceil(2^64/sum), or 0 when sum == 1
+	lim [side]uint64 // rcp divides exactly below lim (0 when sum == 1)
 
 	// The packed plan (8-bit only), see planPacked.
 	packed bool
-	p0     int          // first sample read
-	ends   [side]int    // end of each output's window, relative to p0
-	rcp    [side]uint64 // ceil(2^64/sum), or 0 when sum == 1
-	pw     []uint64     // per sample from p0: even-output | odd-output<<32 weight
+	p0     int       // first sample read
+	ends   [side]int // end of each output's window, relative to p0
+	pw     []uint64  // per sample from p0: even-output | odd-output<<32 weight
 	early  []earlyTerm
 
 	scratch []int64
@@ -101,6 +102,14 @@ func (f *axisFilter) build(n, div int, wide bool) bool {
 		f.off[y] = len(f.w)
 		f.w = append(f.w, acc[a:b]...)
 		f.sum[y] = sum
+		f.rcp[y], f.lim[y] = 0, 0
+		if sum > 1 {
+			// Lemire, Kaser and Kurz, "Faster remainder by direct
+			// computation" (2019): with c = ceil(2^64/d), n/d is the
+			// high word of c·n for n < 2^(64-L), 2^L >= d.
+			f.rcp[y] = math.MaxUint64/uint64(sum) + 1
+			f.lim[y] = 1 << (64 - bits.Len64(uint64(sum)))
+		}
 	}
 	f.off[side] = len(f.w)
 	f.planPacked()
@@ -185,17 +194,12 @@ func (f *axisFilter) planPacked() {
 	}
 	for o := range f.ends {
 		f.ends[o] -= f.p0
-		f.rcp[o] = 0
-		if f.sum[o] > 1 {
-			f.rcp[o] = math.MaxUint64/uint64(f.sum[o]) + 1
-		}
 	}
 	f.packed = true
 }
 
-// div32 returns v/sum[o], clamped to 255, for 0 <= v < 2^32 without a
-// division instruction (Lemire, Kaser and Kurz, "Faster remainder by
-// direct computation", 2019).
+// div32 returns v/sum[o], clamped to 255, for 0 <= v < 2^32 (always below
+// lim, as sum < 2^32) without a division instruction.
 func (f *axisFilter) div32(o int, v uint64) uint8 {
 	q, _ := bits.Mul64(f.rcp[o], v)
 	if f.rcp[o] == 0 {
@@ -204,12 +208,21 @@ func (f *axisFilter) div32(o int, v uint64) uint8 {
 	return uint8(min(q, 255))
 }
 
+// quotient returns n/sum[o], with a multiplication when n is small enough.
+func (f *axisFilter) quotient(o int, n uint64) uint64 {
+	if n < f.lim[o] {
+		q, _ := bits.Mul64(f.rcp[o], n)
+		return q
+	}
+	return n / uint64(f.sum[o])
+}
+
 // apply8 computes the 64 outputs of f over the 8-bit samples src into
 // out, rounded as nfnt does (truncating division, clamped to 255).
 func (f *axisFilter) apply8(src []uint8, out *[side]uint8) {
 	if !f.packed {
 		for o := range out {
-			out[o] = uint8(min(average(f, o, src), 255))
+			out[o] = f.div32(o, weighted(f, o, src))
 		}
 		return
 	}
@@ -267,19 +280,20 @@ func scan2(pw []uint64, s0, s1 []uint8, ends *[side]int, sums *[2][side]uint64) 
 // clamped to 65535.
 func apply16[S uint16 | uint32](f *axisFilter, src []S, dst []uint16, stride int) {
 	for o := 0; o < side; o++ {
-		dst[o*stride] = uint16(min(average(f, o, src), 65535))
+		dst[o*stride] = uint16(min(f.quotient(o, weighted(f, o, src)), 65535))
 	}
 }
 
-// average is nfnt's weighted average for output o: Σ w·s / Σ c, truncated.
-func average[S uint8 | uint16 | uint32](f *axisFilter, o int, src []S) int64 {
+// weighted is nfnt's weighted sum for output o, Σ w·s, which it divides
+// by Σ c. Weights and samples are not negative.
+func weighted[S uint8 | uint16 | uint32](f *axisFilter, o int, src []S) uint64 {
 	ws := f.w[f.off[o]:f.off[o+1]]
 	ss := src[f.lo[o]:][:len(ws)]
 	var acc int64
 	for k, w := range ws {
 		acc += w * int64(ss[k])
 	}
-	return acc / f.sum[o]
+	return uint64(acc)
 }
 
 // gridLen is the number of grid samples that an n-sample dimension reads

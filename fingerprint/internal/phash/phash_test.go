@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -416,25 +417,38 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-// TestDiv32 checks the division by multiplication against the division.
-func TestDiv32(t *testing.T) {
+// TestDivision checks the divisions by multiplication against the
+// division instruction, near the bounds where they apply.
+func TestDivision(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
+	var f axisFilter
 	for n := 0; n < 20000; n++ {
-		d := uint64(2 + rng.IntN(1<<20))
+		d := int64(2 + rng.IntN(1<<22))
 		if n%2 == 0 {
-			d = uint64(2 + rng.IntN(600))
+			d = int64(2 + rng.IntN(600))
 		}
-		var f axisFilter
-		f.rcp[0] = math.MaxUint64/d + 1
-		for _, v := range []uint64{uint64(rng.IntN(256)) * d, d*uint64(1+rng.IntN(255)) - 1, d*uint64(rng.IntN(256)) + uint64(rng.IntN(int(d)))} {
-			if got, want := f.div32(0, v), uint8(min(v/d, 255)); got != want {
+		// The weights of a filter with this sum.
+		f.sum[0] = d
+		f.rcp[0] = math.MaxUint64/uint64(d) + 1
+		f.lim[0] = 1 << (64 - bits.Len64(uint64(d)))
+		u := uint64(d)
+		for _, v := range []uint64{uint64(rng.IntN(256)) * u, u*uint64(1+rng.IntN(255)) - 1, u*uint64(rng.IntN(256)) + uint64(rng.Int64N(d))} {
+			if got, want := f.div32(0, v), uint8(min(v/u, 255)); got != want {
 				t.Fatalf("%d/%d = %d, want %d", v, d, got, want)
 			}
 		}
-		f.rcp[1] = 0
-		if got := f.div32(1, 200); got != 200 {
-			t.Fatalf("division by 1 = %d", got)
+		for _, v := range []uint64{f.lim[0] - 1, f.lim[0], f.lim[0] - 1 - rng.Uint64N(f.lim[0]/2), rng.Uint64N(f.lim[0]), rng.Uint64(), (f.lim[0]-1)/u*u - 1} {
+			if got, want := f.quotient(0, v), v/u; got != want {
+				t.Fatalf("quotient %d/%d = %d, want %d", v, d, got, want)
+			}
 		}
+	}
+	f.sum[1], f.rcp[1], f.lim[1] = 1, 0, 0
+	if got := f.div32(1, 200); got != 200 {
+		t.Fatalf("div32 by 1 = %d", got)
+	}
+	if got := f.quotient(1, 1<<40); got != 1<<40 {
+		t.Fatalf("quotient by 1 = %d", got)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/color"
 )
 
 // resize reproduces nfnt's Bilinear resize of img to 64×64 along the path
@@ -37,8 +38,9 @@ func (h *Hasher) resize(img image.Image, dx, dy int) error {
 		}
 		return h.rows16(dx, dy, 1, func(y int, r, _, _ []uint32) error {
 			px := p.Pix[y*p.Stride:][:2*dx]
+			r = r[:len(px)/2]
 			for x := range r {
-				r[x] = be16(px[2*x:])
+				r[x] = uint32(px[2*x])<<8 | uint32(px[2*x+1])
 			}
 			return nil
 		})
@@ -46,6 +48,37 @@ func (h *Hasher) resize(img image.Image, dx, dy int) error {
 		return h.resize64(p.Pix, p.Stride, dx, dy, false)
 	case *image.NRGBA64:
 		return h.resize64(p.Pix, p.Stride, dx, dy, true)
+	case *image.Paletted:
+		// nfnt's generic path, reading Pix rather than At.
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 1, true); err != nil {
+			return err
+		}
+		if err := h.loadPalette(p); err != nil {
+			return err
+		}
+		return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
+			for x, i := range p.Pix[y*p.Stride:][:dx] {
+				e := h.pal[i]
+				if !e.ok {
+					return fmt.Errorf("%w: palette index %d has no colour", ErrInvalidImage, i)
+				}
+				r[x], g[x], b[x] = e.r, e.g, e.b
+			}
+			return nil
+		})
+	case *image.CMYK:
+		// nfnt's generic path, reading Pix rather than At.
+		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 4, true); err != nil {
+			return err
+		}
+		return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
+			px := p.Pix[y*p.Stride:][:4*dx]
+			for x := range r {
+				q := px[4*x : 4*x+4]
+				r[x], g[x], b[x], _ = color.CMYK{C: q[0], M: q[1], Y: q[2], K: q[3]}.RGBA()
+			}
+			return nil
+		})
 	default:
 		// nfnt's generic path: At().RGBA() in 16-bit precision.
 		if err := h.filters(dx, dy, true); err != nil {
@@ -71,14 +104,15 @@ func (h *Hasher) resize64(pix []uint8, stride, dx, dy int, premultiply bool) err
 	return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
 		px := pix[y*stride:][:8*dx]
 		for x := range r {
-			q := px[8*x:]
-			r[x], g[x], b[x] = be16(q), be16(q[2:]), be16(q[4:])
+			q := px[8*x : 8*x+8]
+			r[x], g[x], b[x] = be16(q[0:2]), be16(q[2:4]), be16(q[4:6])
 			if premultiply {
-				// nfnt's alpha pre-multiplication, in int64.
-				a := int64(be16(q[6:]))
-				r[x] = uint32(int64(r[x]) * a / 0xffff)
-				g[x] = uint32(int64(g[x]) * a / 0xffff)
-				b[x] = uint32(int64(b[x]) * a / 0xffff)
+				// nfnt's alpha pre-multiplication (in int64, here in
+				// uint64: the values are not negative).
+				a := uint64(be16(q[6:8]))
+				r[x] = uint32(uint64(r[x]) * a / 0xffff)
+				g[x] = uint32(uint64(g[x]) * a / 0xffff)
+				b[x] = uint32(uint64(b[x]) * a / 0xffff)
 			}
 		}
 		return nil
@@ -253,16 +287,25 @@ func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool)
 	split := func(y, i int) {
 		px := pix[y*stride:][:4*dx]
 		r, g, b := planes[0][i*dx:][:dx], planes[1][i*dx:][:dx], planes[2][i*dx:][:dx]
-		for x := range r {
-			q := px[4*x : 4*x+4]
-			if premultiply {
-				a := int32(q[3])
-				r[x] = uint8(int32(q[0]) * a / 0xff)
-				g[x] = uint8(int32(q[1]) * a / 0xff)
-				b[x] = uint8(int32(q[2]) * a / 0xff)
-			} else {
+		if !premultiply {
+			for x := range r {
+				q := px[4*x : 4*x+4]
 				r[x], g[x], b[x] = q[0], q[1], q[2]
 			}
+			return
+		}
+		for x := range r {
+			// nfnt's alpha pre-multiplication (in int32, here in uint32:
+			// the values are not negative).
+			q := px[4*x : 4*x+4]
+			a := uint32(q[3])
+			if a == 0xff {
+				r[x], g[x], b[x] = q[0], q[1], q[2]
+				continue
+			}
+			r[x] = uint8(uint32(q[0]) * a / 0xff)
+			g[x] = uint8(uint32(q[1]) * a / 0xff)
+			b[x] = uint8(uint32(q[2]) * a / 0xff)
 		}
 	}
 	for y := 0; y < dy; {
