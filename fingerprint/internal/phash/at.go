@@ -14,7 +14,8 @@ type palEntry struct {
 }
 
 // loadPalette caches the colours of the palette of img, when img is an
-// *image.Paletted, for readRGBA.
+// *image.Paletted, for readRGBA and resizePaletted. It notes whether they
+// are all 8-bit colours (RGBA components v·0x101), and all grey.
 func (h *Hasher) loadPalette(img image.Image) error {
 	p, ok := img.(*image.Paletted)
 	if !ok {
@@ -25,12 +26,20 @@ func (h *Hasher) loadPalette(img image.Image) error {
 		return fmt.Errorf("%w: empty palette", ErrInvalidImage)
 	}
 	pal := grow(&h.pal, 256)
+	h.pal8, h.palGrey, h.palFull = true, true, true
 	for i := range pal {
 		pal[i] = palEntry{}
-		if i < len(p.Palette) && p.Palette[i] != nil {
-			r, g, b, _ := p.Palette[i].RGBA()
-			pal[i] = palEntry{r, g, b, true}
+		if i >= len(p.Palette) || p.Palette[i] == nil {
+			h.palFull = false
+			continue
 		}
+		r, g, b, _ := p.Palette[i].RGBA()
+		pal[i] = palEntry{r, g, b, true}
+		for ch, v := range [3]uint32{r, g, b} {
+			h.lut[ch][i] = uint8(v >> 8)
+			h.pal8 = h.pal8 && v == v>>8*0x101
+		}
+		h.palGrey = h.palGrey && r == g && g == b
 	}
 	return nil
 }

@@ -136,9 +136,9 @@ func clampIndex(i, n int) int {
 	return i
 }
 
-// planPacked sets up the packed plan, used when the weights are
-// non-negative 8-bit ones, the windows advance monotonically and 255·Σw
-// stays below 2^32.
+// planPacked sets up the packed plan, used on 8-bit samples when the
+// weights are not negative, the windows advance monotonically and 255·Σw
+// stays below 2^32 (which 16-bit weights also meet, up to 16k samples).
 //
 // Outputs alternate between the low (even o) and high (odd o) 32 bits of
 // one accumulator; a single pass over the samples multiplies each by
@@ -149,9 +149,6 @@ func clampIndex(i, n int) int {
 // sum separately.
 func (f *axisFilter) planPacked() {
 	f.packed = false
-	if f.wide {
-		return
-	}
 	for o := 0; o < side; o++ {
 		ws := f.w[f.off[o]:f.off[o+1]]
 		if len(ws) == 0 {
@@ -231,17 +228,42 @@ func (f *axisFilter) apply8(src []uint8, out *[side]uint8) {
 }
 
 // apply8x2 is apply8 on two sample rows at once, which share the weight
-// loads. f must be packed.
+// loads.
 func (f *axisFilter) apply8x2(src0, src1 []uint8, out0, out1 *[side]uint8) {
 	var sums [2][side]uint64
+	f.sums8(src0, src1, &sums)
+	for o := range out0 {
+		out0[o], out1[o] = f.div32(o, sums[0][o]), f.div32(o, sums[1][o])
+	}
+}
+
+// apply8to16x2 filters two rows of 8-bit samples v that stand for the
+// 16-bit samples v·0x101 (the RGBA of 8-bit colours) with f's 16-bit
+// weights: nfnt's sums are 0x101 times those of v. Results are clamped to
+// 65535 as nfnt does.
+func (f *axisFilter) apply8to16x2(src0, src1 []uint8, out0, out1 *[side]uint16) {
+	var sums [2][side]uint64
+	f.sums8(src0, src1, &sums)
+	for o := range out0 {
+		out0[o] = uint16(min(f.quotient(o, sums[0][o]*0x101), 65535))
+		out1[o] = uint16(min(f.quotient(o, sums[1][o]*0x101), 65535))
+	}
+}
+
+// sums8 computes the weighted sums Σ w·s of all outputs over two rows of
+// 8-bit samples.
+func (f *axisFilter) sums8(src0, src1 []uint8, sums *[2][side]uint64) {
+	if !f.packed {
+		for o := range sums[0] {
+			sums[0][o], sums[1][o] = weighted(f, o, src0), weighted(f, o, src1)
+		}
+		return
+	}
 	n := len(f.pw)
-	scan2(f.pw, src0[f.p0:][:n], src1[f.p0:][:n], &f.ends, &sums)
+	scan2(f.pw, src0[f.p0:][:n], src1[f.p0:][:n], &f.ends, sums)
 	for _, t := range f.early {
 		sums[0][t.o] += t.w * uint64(src0[t.x])
 		sums[1][t.o] += t.w * uint64(src1[t.x])
-	}
-	for o := range out0 {
-		out0[o], out1[o] = f.div32(o, sums[0][o]), f.div32(o, sums[1][o])
 	}
 }
 

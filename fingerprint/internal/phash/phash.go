@@ -51,14 +51,18 @@ type Hasher struct {
 	cos            *leeCos
 	fx, fy, cx, cy axisFilter // luma / full-resolution, and chroma filters
 
-	tmp8  [3][]uint8  // horizontal-pass results, transposed: [c*rows+y]
-	tmp16 [3][]uint16 // the same in 16-bit precision
-	row8  [3][]uint8  // one de-interleaved source row
-	row32 [3][]uint32
-	out8  [3][side * side]uint8  // resized channels, row-major
-	out16 [3][side * side]uint16 // the same in 16-bit precision
-	grey  [side * side]float64
-	pal   []palEntry
+	tmp8    [3][]uint8  // horizontal-pass results, transposed: [c*rows+y]
+	tmp16   [3][]uint16 // the same in 16-bit precision
+	row8    [3][]uint8  // de-interleaved source rows
+	row32   [3][]uint32
+	out8    [3][side * side]uint8  // resized channels, row-major
+	out16   [3][side * side]uint16 // the same in 16-bit precision
+	grey    [side * side]float64
+	pal     []palEntry
+	pal8    bool          // all palette colours are 8-bit ones
+	palGrey bool          // all palette colours are grey
+	palFull bool          // all 256 indices have a colour
+	lut     [3][256]uint8 // 8-bit components of the palette colours
 }
 
 // NewHasher returns a Hasher with empty buffers.

@@ -221,6 +221,22 @@ var pixTypes = []pixType{
 		p := image.NewPaletted(r, randomPalette(rng))
 		return p, p.Pix, p.Stride
 	}},
+	{"PalettedOpaque", 1, false, func(r image.Rectangle, rng *rand.Rand) (image.Image, []uint8, int) {
+		pal := make(color.Palette, 256)
+		for i := range pal {
+			pal[i] = color.RGBA{uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()), 255}
+		}
+		p := image.NewPaletted(r, pal)
+		return p, p.Pix, p.Stride
+	}},
+	{"PalettedGrey", 1, false, func(r image.Rectangle, rng *rand.Rand) (image.Image, []uint8, int) {
+		pal := make(color.Palette, 256)
+		for i := range pal {
+			pal[i] = color.Gray{uint8(255 - i)}
+		}
+		p := image.NewPaletted(r, pal)
+		return p, p.Pix, p.Stride
+	}},
 	{"foreign", 4, false, func(r image.Rectangle, _ *rand.Rand) (image.Image, []uint8, int) {
 		p := image.NewNRGBA(r)
 		return foreign{p}, p.Pix, p.Stride
@@ -468,6 +484,16 @@ func TestErrors(t *testing.T) {
 		{"short chroma", &image.YCbCr{Y: make([]uint8, 100), Cb: make([]uint8, 3), Cr: make([]uint8, 25), YStride: 10, CStride: 5, Rect: image.Rect(0, 0, 10, 10), SubsampleRatio: image.YCbCrSubsampleRatio420}, ErrInvalidImage},
 		{"empty palette", image.NewPaletted(image.Rect(0, 0, 10, 10), nil), ErrInvalidImage},
 		{"index without colour", image.NewPaletted(image.Rect(0, 0, 64, 64), color.Palette{nil}), ErrInvalidImage},
+		{"index beyond palette", func() image.Image {
+			p := image.NewPaletted(image.Rect(0, 0, 100, 90), color.Palette{color.Gray{1}, color.Gray{200}})
+			p.Pix[3737] = 5
+			return p
+		}(), ErrInvalidImage},
+		{"index beyond colour palette", func() image.Image {
+			p := image.NewPaletted(image.Rect(0, 0, 100, 90), color.Palette{color.RGBA{1, 2, 3, 255}, color.NRGBA{1, 2, 3, 4}})
+			p.Pix[3737] = 5
+			return p
+		}(), ErrInvalidImage},
 		{"huge", &image.Gray{Rect: image.Rect(0, 0, MaxSide+1, 1)}, ErrTooLarge},
 		{"panicking At", foreign{&image.Gray{Rect: image.Rect(0, 0, 10, 10)}}, ErrInvalidImage},
 	} {
@@ -558,7 +584,7 @@ func TestNoAllocations(t *testing.T) {
 	h := NewHasher()
 	for _, m := range makers() {
 		switch m.name {
-		case "Gray", "RGBA", "NRGBA", "YCbCr420", "YCbCr444", "Gray16", "RGBA64", "Paletted", "CMYK":
+		case "Gray", "RGBA", "NRGBA", "YCbCr420", "YCbCr444", "Gray16", "RGBA64", "Paletted", "PalettedOpaque", "PalettedGrey", "CMYK":
 		default:
 			continue
 		}

@@ -49,23 +49,7 @@ func (h *Hasher) resize(img image.Image, dx, dy int) error {
 	case *image.NRGBA64:
 		return h.resize64(p.Pix, p.Stride, dx, dy, true)
 	case *image.Paletted:
-		// nfnt's generic path, reading Pix rather than At.
-		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 1, true); err != nil {
-			return err
-		}
-		if err := h.loadPalette(p); err != nil {
-			return err
-		}
-		return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
-			for x, i := range p.Pix[y*p.Stride:][:dx] {
-				e := h.pal[i]
-				if !e.ok {
-					return fmt.Errorf("%w: palette index %d has no colour", ErrInvalidImage, i)
-				}
-				r[x], g[x], b[x] = e.r, e.g, e.b
-			}
-			return nil
-		})
+		return h.resizePaletted(p, dx, dy)
 	case *image.CMYK:
 		// nfnt's generic path, reading Pix rather than At.
 		if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 4, true); err != nil {
@@ -117,6 +101,108 @@ func (h *Hasher) resize64(pix []uint8, stride, dx, dy int, premultiply bool) err
 		}
 		return nil
 	})
+}
+
+// resizePaletted is nfnt's generic path for *image.Paletted, reading Pix
+// rather than At. Palettes of 8-bit colours (the usual ones) are filtered
+// as 8-bit samples with the 16-bit weights, and grey ones as one channel.
+func (h *Hasher) resizePaletted(p *image.Paletted, dx, dy int) error {
+	if err := h.prepare(len(p.Pix), p.Stride, dx, dy, 1, true); err != nil {
+		return err
+	}
+	if err := h.loadPalette(p); err != nil {
+		return err
+	}
+	row := func(y int) []uint8 { return p.Pix[y*p.Stride:][:dx] }
+	if !h.pal8 {
+		return h.rows16(dx, dy, 3, func(y int, r, g, b []uint32) error {
+			for x, i := range row(y) {
+				e := h.pal[i]
+				if !e.ok {
+					return paletteError(i)
+				}
+				r[x], g[x], b[x] = e.r, e.g, e.b
+			}
+			return nil
+		})
+	}
+	channels := 3
+	if h.palGrey {
+		channels = 1
+	}
+	var planes [3][]uint8
+	var tmp [3][]uint16
+	for ch := 0; ch < channels; ch++ {
+		planes[ch] = grow(&h.row8[ch], 2*dx)
+		tmp[ch] = grow(&h.tmp16[ch], side*dy)
+	}
+	var err error
+	byPairs(dy, h.fx.packed, func(y, n int) {
+		for i := 0; i < n; i++ {
+			if bad, ok := h.lookUp(planes, i*dx, row(y+i), channels); !ok {
+				err = paletteError(bad)
+			}
+		}
+		for ch := 0; ch < channels; ch++ {
+			var out0, out1 [side]uint16
+			src0, src1 := planes[ch][:dx], planes[ch][(n-1)*dx:][:dx]
+			h.fx.apply8to16x2(src0, src1, &out0, &out1)
+			transpose(tmp[ch], dy, y, &out0)
+			if n == 2 {
+				transpose(tmp[ch], dy, y+1, &out1)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	h.vpass16(channels, dy)
+	return nil
+}
+
+// lookUp writes the 8-bit components of the colours of the indices src to
+// planes[ch][off:], reporting an index without a colour.
+func (h *Hasher) lookUp(planes [3][]uint8, off int, src []uint8, channels int) (bad uint8, ok bool) {
+	valid := true
+	for ch := 0; ch < channels; ch++ {
+		dst := planes[ch][off:][:len(src)]
+		lut := &h.lut[ch]
+		for x, i := range src {
+			dst[x] = lut[i]
+		}
+	}
+	if h.palFull {
+		return 0, true
+	}
+	pal := h.pal[:256]
+	for _, i := range src {
+		valid = valid && pal[i].ok
+	}
+	if !valid {
+		for _, i := range src {
+			if !pal[i].ok {
+				return i, false
+			}
+		}
+	}
+	return 0, true
+}
+
+func paletteError(i uint8) error {
+	return fmt.Errorf("%w: palette index %d has no colour", ErrInvalidImage, i)
+}
+
+// byPairs calls do for each row y in turn, or for rows y and y+1 (n = 2)
+// when pairs is set.
+func byPairs(rows int, pairs bool, do func(y, n int)) {
+	for y := 0; y < rows; {
+		n := 1
+		if pairs && y+1 < rows {
+			n = 2
+		}
+		do(y, n)
+		y += n
+	}
 }
 
 // prepare checks that a pixel buffer covers the dx×dy pixels of bpp bytes
@@ -257,7 +343,7 @@ func uniform(pix []uint8, stride, w, rows int) (v uint8, ok bool) {
 
 // transpose stores the outputs of source row y in the transposed
 // temporary of a rows-row image: output c at tmp[c*rows+y].
-func transpose(tmp []uint8, rows, y int, out *[side]uint8) {
+func transpose[T uint8 | uint16](tmp []T, rows, y int, out *[side]T) {
 	for c, v := range out {
 		tmp[c*rows+y] = v
 	}
@@ -308,15 +394,14 @@ func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool)
 			b[x] = uint8(uint32(q[2]) * a / 0xff)
 		}
 	}
-	for y := 0; y < dy; {
-		pair := y+1 < dy && h.fx.packed
+	byPairs(dy, h.fx.packed, func(y, n int) {
 		split(y, 0)
-		if pair {
+		if n == 2 {
 			split(y+1, 1)
 		}
 		for ch := range tmp {
 			var out0, out1 [side]uint8
-			if pair {
+			if n == 2 {
 				h.fx.apply8x2(planes[ch][:dx], planes[ch][dx:], &out0, &out1)
 				transpose(tmp[ch], dy, y+1, &out1)
 			} else {
@@ -324,11 +409,7 @@ func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool)
 			}
 			transpose(tmp[ch], dy, y, &out0)
 		}
-		y++
-		if pair {
-			y++
-		}
-	}
+	})
 	for ch := range tmp {
 		h.vpass8(&h.fy, tmp[ch], dy, ch)
 	}
@@ -351,13 +432,19 @@ func (h *Hasher) rows16(dx, dy, channels int, fill func(y int, r, g, b []uint32)
 			apply16(&h.fx, row[ch], tmp[ch][y:], dy)
 		}
 	}
+	h.vpass16(channels, dy)
+	return nil
+}
+
+// vpass16 runs the 16-bit vertical pass over the transposed temporaries
+// of channels channels, then the grey conversion.
+func (h *Hasher) vpass16(channels, dy int) {
 	for ch := 0; ch < channels; ch++ {
 		for c := 0; c < side; c++ {
-			apply16(&h.fy, tmp[ch][c*dy:][:dy], h.out16[ch][c:], side)
+			apply16(&h.fy, h.tmp16[ch][c*dy:][:dy], h.out16[ch][c:], side)
 		}
 	}
 	h.greyFrom16(channels)
-	return nil
 }
 
 func (h *Hasher) rows32(n int) (r, g, b []uint32) {
