@@ -55,11 +55,10 @@ type Decoder struct {
 	adobe int // APP14 transform, -1 when absent
 	ri    int // restart interval in MCUs, 0: none
 
-	qdc    [4]int32 // DC entry of each quantisation table
-	qdef   [4]bool
-	dc     [4]huffTable
-	ac     [4]huffTable
-	acLook *acLookTable
+	qdc  [4]int32 // DC entry of each quantisation table
+	qdef [4]bool
+	dc   [4]huffTable
+	ac   [4]huffTable
 
 	// Luma DC state.
 	outW, outH int
@@ -98,6 +97,10 @@ func NewDecoder(opts ...Option) *Decoder {
 // block, the dequantised DC/8 + 128 rounded and clamped to 0..255, an image
 // of ⌈W/8⌉×⌈H/8⌉. The EXIF orientation is not applied but reported in the
 // Config. maxPixels limits W×H (0: DefaultMaxPixels).
+//
+// On error the Config holds what the headers had told so far: with
+// ErrUnsupported or ErrTooLarge, the size and component count. Decode builds
+// its tables and buffers afresh; a Decoder reuses them.
 func Decode(data []byte, maxPixels int64) (*image.Gray, Config, error) {
 	d := Decoder{maxPixels: maxPixels}
 	return d.Decode(data, nil)
@@ -115,7 +118,9 @@ func DecodeConfig(data []byte) (Config, error) {
 // room for the thumbnail, dst is reused (its rectangle reset to the
 // thumbnail's); otherwise a new image is allocated.
 func (d *Decoder) Decode(data []byte, dst *image.Gray) (*image.Gray, Config, error) {
-	if err := d.parse(data, false); err != nil {
+	err := d.parse(data, false)
+	d.data = nil // do not keep the caller's bytes alive
+	if err != nil {
 		return nil, d.cfg, err
 	}
 	return d.finish(dst), d.cfg, nil

@@ -33,7 +33,8 @@ const (
 // huffTable is one Huffman table as defined by DHT, with the derived lookups
 // built lazily: a DC table needs symbol lookups, an AC table skip lookups.
 type huffTable struct {
-	defined bool
+	defined bool                  // defined in the current image
+	valid   bool                  // counts and vals hold a valid table (possibly from an earlier image)
 	counts  [maxCodeLen + 1]uint8 // counts[l]: number of codes of length l
 	vals    [256]uint8
 	nvals   int
@@ -49,9 +50,6 @@ type huffTable struct {
 	acBuilt bool
 	acSkip  *[1 << acLookBits]uint32 // see skip* constants; 0: longer code
 }
-
-// acLookTable is the scratch symbol lookup from which acSkip is built.
-type acLookTable [1 << acLookBits]uint16
 
 // define installs a table from a DHT segment body at p, returning the bytes
 // used. Identical redefinitions keep the built lookups (encoders repeat the
@@ -70,9 +68,11 @@ func (h *huffTable) define(p []byte) (int, error) {
 		return 0, fmt.Errorf("%w: bad DHT length", ErrFormat)
 	}
 	vals := p[16 : 16+total]
-	if h.defined && counts == h.counts && total == h.nvals && string(vals) == string(h.vals[:total]) {
+	if h.valid && counts == h.counts && total == h.nvals && string(vals) == string(h.vals[:total]) {
+		h.defined = true
 		return 16 + total, nil
 	}
+	h.valid = false
 	// Canonical code assignment (T.81 Annex C); a table whose codes overflow
 	// their length is invalid.
 	code, k := int32(0), int32(0)
@@ -96,7 +96,7 @@ func (h *huffTable) define(p []byte) (int, error) {
 	h.counts = counts
 	h.nvals = total
 	copy(h.vals[:], vals)
-	h.defined = true
+	h.defined, h.valid = true, true
 	h.dcBuilt = false
 	h.acBuilt = false
 	return 16 + total, nil
@@ -149,47 +149,89 @@ func skipStep(sym uint8, l int) (bits, adv int, eob bool) {
 	}
 }
 
-// buildAC builds the skip table (allocated on first use: DC-only and
-// progressive decodes never need one) using look as scratch.
-func (h *huffTable) buildAC(look *acLookTable) {
-	const n = acLookBits
-	h.fillLook(look[:], n)
-	if h.acSkip == nil {
-		h.acSkip = new([1 << acLookBits]uint32)
+// acCode is an AC code that fits in the skip table's lookahead.
+type acCode struct {
+	code   uint32
+	l      int  // code length
+	bits   int  // code length + magnitude bits
+	adv    int  // positions advanced (see skipStep)
+	eob    bool // end of block
+	packed uint32
+}
+
+func skipEntry(bits, adv int, eob bool) uint32 {
+	e := uint32(bits) | uint32(adv)<<skipAdvShift
+	if eob {
+		e |= skipEOB
 	}
-	for idx := range h.acSkip {
-		e0 := look[idx]
-		if e0 == 0 {
-			h.acSkip[idx] = 0
-			continue
+	return e
+}
+
+// buildAC builds the skip table, allocated on first use: DC-only and
+// progressive decodes never need one. It walks the tree of code sequences
+// instead of decoding every lookahead value: each entry is written once per
+// coefficient of its pack, which matters since optimised files bring new
+// tables with every image.
+func (h *huffTable) buildAC() {
+	const n = acLookBits
+	if h.acSkip == nil {
+		h.acSkip = new([1 << n]uint32)
+	}
+	skip := h.acSkip
+	clear(skip[:]) // 0: the first code is longer than n bits
+	var codes [256]acCode
+	nc, code, k := 0, uint32(0), 0
+	for l := 1; l <= n; l++ {
+		for range int(h.counts[l]) {
+			b, a, x := skipStep(h.vals[k], l)
+			codes[nc] = acCode{code: code, l: l, bits: b, adv: a, eob: x, packed: skipEntry(b, a, x)}
+			nc, code, k = nc+1, code+1, k+1
 		}
-		bits, adv, eob := skipStep(uint8(e0), int(e0>>8))
-		one := uint32(bits) | uint32(adv)<<skipAdvShift
-		if eob {
-			one |= skipEOB
+		code <<= 1
+	}
+	cs := codes[:nc]
+	for i := range cs {
+		c := &cs[i]
+		lo := int(c.code) << (n - c.l)
+		for j := lo; j < lo+1<<(n-c.l); j++ {
+			skip[j] = c.packed<<skipOneShift | c.packed
 		}
-		// Extend the pack while the next code lies wholly inside the
-		// lookahead and the run stays within one block.
-		pbits, padv, peob := bits, adv, eob
-		for !peob && pbits < n {
-			e := look[(idx<<pbits)&(1<<n-1)]
-			l := int(e >> 8)
-			if e == 0 || pbits+l > n {
-				break
+		if !c.eob && c.bits < n {
+			for v := range 1 << (c.bits - c.l) {
+				h.extendPack(cs, c.bits, lo+v<<(n-c.bits), c.adv)
 			}
-			b, a, x := skipStep(uint8(e), l)
-			if padv+a > 64 {
-				break
-			}
-			pbits, padv, peob = pbits+b, padv+a, x
 		}
-		pack := uint32(pbits) | uint32(padv)<<skipAdvShift
-		if peob {
-			pack |= skipEOB
-		}
-		h.acSkip[idx] = pack | one<<skipOneShift
 	}
 	h.acBuilt = true
+}
+
+// extendPack extends the packs of the entries whose first p bits are the
+// whole coefficients already packed (advancing adv positions): every code
+// that fits in the remaining bits, within the block, joins the pack.
+func (h *huffTable) extendPack(cs []acCode, p, lo, adv int) {
+	const n = acLookBits
+	skip := h.acSkip
+	for i := range cs {
+		c := &cs[i]
+		if c.l > n-p {
+			break // codes are sorted by length
+		}
+		a := adv + c.adv
+		if a > 64 {
+			continue
+		}
+		sub := lo + int(c.code)<<(n-p-c.l)
+		np := p + c.bits
+		pack := skipEntry(np, a, c.eob)
+		for j := sub; j < sub+1<<(n-p-c.l); j++ {
+			skip[j] = skip[j]&^(1<<skipOneShift-1) | pack
+		}
+		if !c.eob && np < n {
+			for v := range 1 << (c.bits - c.l) {
+				h.extendPack(cs, np, sub+v<<(n-np), a)
+			}
+		}
+	}
 }
 
 // decodeSlow decodes one symbol canonically from the top of acc, for codes

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
@@ -89,10 +90,7 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 				dc.buildDC()
 			}
 			if !progressive && !ac.acBuilt {
-				if d.acLook == nil {
-					d.acLook = new(acLookTable)
-				}
-				ac.buildAC(d.acLook)
+				ac.buildAC()
 			}
 		}
 		h, v := c.h, c.v
@@ -160,25 +158,43 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 func (d *Decoder) unstuff(pos int) int {
 	data := d.data
 	// The scan cannot be longer than the rest of the data: one allocation
-	// at most, reused by later scans and decodes.
-	buf, rst := slices.Grow(d.buf[:0], len(data)-pos+8), append(d.rst[:0], 0)
-	for pos < len(data) {
-		i := bytes.IndexByte(data[pos:], 0xFF)
-		if i < 0 {
-			buf = append(buf, data[pos:]...)
-			pos = len(data)
+	// at most, reused by later scans and decodes. Eight bytes are copied at
+	// a time, hence the slack.
+	buf := slices.Grow(d.buf[:0], len(data)-pos+16)
+	buf = buf[:cap(buf)]
+	rst := append(d.rst[:0], 0)
+	w := 0
+	for {
+		// Copy eight bytes at a time up to the next 0xFF. 0xFF is
+		// frequent (one byte in 50 on dense pages), too frequent for a
+		// call to bytes.IndexByte and copy per run.
+		for pos+8 <= len(data) {
+			x := binary.LittleEndian.Uint64(data[pos:])
+			binary.LittleEndian.PutUint64(buf[w:], x)
+			// High bit of each byte of x that is 0xFF; exact for the
+			// lowest such byte, which is all that is used.
+			ff := (^x - 0x0101010101010101) & x & 0x8080808080808080
+			if ff == 0 {
+				pos, w = pos+8, w+8
+				continue
+			}
+			i := bits.TrailingZeros64(ff) >> 3
+			pos, w = pos+i, w+i
 			break
 		}
-		buf = append(buf, data[pos:pos+i]...)
-		pos += i
+		for pos < len(data) && data[pos] != 0xFF {
+			buf[w] = data[pos]
+			pos, w = pos+1, w+1
+		}
 		if pos+1 >= len(data) {
 			pos = len(data)
 			break
 		}
+		// data[pos] is 0xFF.
 		m := data[pos+1]
 		if m == 0 {
-			buf = append(buf, 0xFF)
-			pos += 2
+			buf[w] = 0xFF
+			pos, w = pos+2, w+1
 			continue
 		}
 		if m == 0xFF { // fill byte
@@ -186,14 +202,15 @@ func (d *Decoder) unstuff(pos int) int {
 			continue
 		}
 		if m >= mRST0 && m <= mRST7 {
-			rst = append(rst, len(buf))
+			rst = append(rst, w)
 			pos += 2
 			continue
 		}
 		break
 	}
-	rst = append(rst, len(buf))
-	d.buf, d.rst = append(buf, 0, 0, 0, 0, 0, 0, 0, 0), rst
+	rst = append(rst, w)
+	clear(buf[w : w+8])
+	d.buf, d.rst = buf[:w+8], rst
 	return pos
 }
 
