@@ -46,8 +46,15 @@ func (h *Hasher) loadPalette(img image.Image) error {
 
 // readRGBA loads img.At(x0+k, y).RGBA() into r[k], g[k], b[k], without
 // boxing colours for the standard image types. For an *image.Paletted,
-// loadPalette must have been called.
-func (h *Hasher) readRGBA(img image.Image, x0, y int, r, g, b []uint32) error {
+// loadPalette must have been called. Panics of At (a foreign image type, or
+// a standard one whose buffers are shorter than its bounds) and nil colours
+// are returned as errors.
+func (h *Hasher) readRGBA(img image.Image, x0, y int, r, g, b []uint32) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("%w: At panicked: %v", ErrInvalidImage, rec)
+		}
+	}()
 	switch p := img.(type) {
 	case *image.Gray:
 		readAt(p.GrayAt, x0, y, r, g, b)
@@ -83,7 +90,13 @@ func (h *Hasher) readRGBA(img image.Image, x0, y int, r, g, b []uint32) error {
 			r[k], g[k], b[k] = e.r, e.g, e.b
 		}
 	default:
-		return readForeign(img, x0, y, r, g, b)
+		for k := range r {
+			c := img.At(x0+k, y)
+			if c == nil {
+				return fmt.Errorf("%w: At(%d, %d) returned nil", ErrInvalidImage, x0+k, y)
+			}
+			r[k], g[k], b[k], _ = c.RGBA()
+		}
 	}
 	return nil
 }
@@ -92,22 +105,4 @@ func readAt[C color.Color](at func(x, y int) C, x0, y int, r, g, b []uint32) {
 	for k := range r {
 		r[k], g[k], b[k], _ = at(x0+k, y).RGBA()
 	}
-}
-
-// readForeign reads an image type of another package through At, turning
-// its panics (and nil colours) into errors.
-func readForeign(img image.Image, x0, y int, r, g, b []uint32) (err error) {
-	defer func() {
-		if rec := recover(); rec != nil {
-			err = fmt.Errorf("%w: At panicked: %v", ErrInvalidImage, rec)
-		}
-	}()
-	for k := range r {
-		c := img.At(x0+k, y)
-		if c == nil {
-			return fmt.Errorf("%w: At(%d, %d) returned nil", ErrInvalidImage, x0+k, y)
-		}
-		r[k], g[k], b[k], _ = c.RGBA()
-	}
-	return nil
 }

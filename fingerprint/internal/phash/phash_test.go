@@ -468,6 +468,13 @@ func TestDivision(t *testing.T) {
 	}
 }
 
+// nilColour is an image whose At returns nil.
+type nilColour struct{}
+
+func (nilColour) ColorModel() color.Model { return color.RGBAModel }
+func (nilColour) Bounds() image.Rectangle { return image.Rect(0, 0, 10, 10) }
+func (nilColour) At(int, int) color.Color { return nil }
+
 func TestErrors(t *testing.T) {
 	h := NewHasher()
 	for _, tc := range []struct {
@@ -494,6 +501,9 @@ func TestErrors(t *testing.T) {
 			p.Pix[3737] = 5
 			return p
 		}(), ErrInvalidImage},
+		{"short Pix 64x64", &image.Gray{Pix: make([]uint8, 100), Stride: 64, Rect: image.Rect(0, 0, 64, 64)}, ErrInvalidImage},
+		{"short alpha", &image.NYCbCrA{YCbCr: *image.NewYCbCr(image.Rect(0, 0, 100, 90), image.YCbCrSubsampleRatio420), A: make([]uint8, 10), AStride: 100}, ErrInvalidImage},
+		{"nil colour", nilColour{}, ErrInvalidImage},
 		{"huge", &image.Gray{Rect: image.Rect(0, 0, MaxSide+1, 1)}, ErrTooLarge},
 		{"panicking At", foreign{&image.Gray{Rect: image.Rect(0, 0, 10, 10)}}, ErrInvalidImage},
 	} {
