@@ -1,0 +1,50 @@
+// Package fingerprint turns an image into a perceptual fingerprint of a
+// manga page that survives what pirates do to pages (re-encoding, resizing,
+// cropping, letterboxing, watermarks, tints, rescans, mirroring, slight
+// rotation, two-page spreads, re-lettered speech bubbles) while keeping
+// different pages of one series apart.
+//
+// # Pipeline
+//
+// FromReader and FromBytes decode JPEG, PNG, GIF and WebP within byte and
+// pixel limits; the header's dimensions are checked before any pixel
+// buffer is allocated. A baseline or progressive 8-bit JPEG takes a fast
+// path that entropy-decodes only what the luma DC coefficients need and
+// never runs an IDCT. FromImage starts from a decoded image.
+//
+// The luma is then resampled to a working plane whose long side is always
+// 256 pixels, so that every decision below is taken at one resolution:
+//
+//   - background: pixels reached from the border through near-uniform
+//     values (margins, letterbox bars of any shade, fill around a rotated
+//     page) are marked, and the paper inside a bar is reached from there;
+//   - content box: ink is smoothed, and the box is the tight box of ink in
+//     the dense regions, so that a page number or a signature in a margin
+//     does not stretch it;
+//   - deskew: the angle, within ±4°, that sharpens the ink projections most
+//     is undone when it clearly beats 0°;
+//   - the box is area-averaged to 64×64 and its 16×16 lowest DCT
+//     frequencies are thresholded at their median: 256 bits.
+//
+// # Variants
+//
+// A Fingerprint carries the page hash (what an index stores) and query
+// variants: the mirror (by sign flips of the coefficients), alternative
+// content boxes for regions near a threshold, the box grown outwards on
+// sides that touch the image edge (content a crop may have cut), and, for
+// an image shaped like a spread, each half hashed as a page of its own. A
+// lookup tries every variant.
+//
+// # Matching rule
+//
+// Two hashes are the same page when their Hamming distance is at most
+// DefaultThreshold. A fingerprint whose Quality is below MinQuality (blank,
+// solid, near-blank or nearly empty pages) never matches anything, not
+// even another such page.
+//
+// # Concurrency and allocation
+//
+// Every function is safe for concurrent use and keeps no state between
+// calls. A fingerprint of a 1200×1700 page allocates a few hundred
+// kilobytes of scratch memory, most of it in the decoder.
+package fingerprint

@@ -1,0 +1,74 @@
+package robustness
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/pagematch/pagematch/fingerprint"
+	"github.com/pagematch/pagematch/internal/pirate"
+)
+
+// TestSmallRun is a smoke version of the robustness benchmark: every family
+// runs end to end, no page matches a wrong page, and recall stays above a
+// floor well below the targets (the targets are measured on the full report
+// set by benchmarks/cmd/robustness, not here).
+func TestSmallRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	cfg := Config{Series: []int{500, 501, 502, 503}, Pages: 4, Distractor: 4, Width: 480, Height: 680,
+		Families: pirate.Families(), Seed: 1}
+	res, err := Run(context.Background(), cfg, []Method{Pagematch()}, map[string]int{"pagematch": fingerprint.DefaultThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	if n := r.WrongMatches(); n != 0 {
+		t.Errorf("%d wrong matches", n)
+	}
+	var hits, queries int
+	for _, f := range r.Families {
+		if f.Family == "webp" && !pirate.CwebpAvailable() {
+			continue
+		}
+		hits += f.Hits
+		queries += f.Queries
+		if f.Recall() < 0.5 {
+			t.Errorf("%s: recall %.2f", f.Family, f.Recall())
+		}
+	}
+	if rec := float64(hits) / float64(queries); rec < 0.85 {
+		t.Errorf("overall recall %.3f", rec)
+	}
+	if r.NonMatch.Min() <= fingerprint.DefaultThreshold {
+		t.Errorf("non-matching pair at distance %d", r.NonMatch.Min())
+	}
+}
+
+func TestHistogramStats(t *testing.T) {
+	var h Histogram
+	h[10], h[20], h[30] = 1, 2, 1
+	if h.Total() != 4 || h.Min() != 10 || h.Quantile(0.5) != 20 {
+		t.Fatalf("total %d min %d median %d", h.Total(), h.Min(), h.Quantile(0.5))
+	}
+	m, s := h.MeanStd()
+	if m != 20 || math.Abs(s-math.Sqrt(50)) > 1e-9 {
+		t.Fatalf("mean %v std %v", m, s)
+	}
+	// A binomial(256, 1/2) distribution: the normal estimate of P(d <= 96)
+	// is about 3.6e-5.
+	var b Histogram
+	for d := 0; d <= 256; d++ {
+		lg, _ := math.Lgamma(257)
+		l1, _ := math.Lgamma(float64(d + 1))
+		l2, _ := math.Lgamma(float64(257 - d))
+		b[d] = uint64(1e12 * math.Exp(lg-l1-l2-256*math.Ln2))
+	}
+	if p := b.GaussianCDF(96); p < 1e-5 || p > 1e-4 {
+		t.Errorf("GaussianCDF(96) = %g", p)
+	}
+	if t1, t2 := b.SuggestThreshold(1e7, 2, 1e-6), b.SuggestThreshold(1e3, 2, 1e-6); t1 >= t2 {
+		t.Errorf("a larger index must need a lower threshold: %d, %d", t1, t2)
+	}
+}
