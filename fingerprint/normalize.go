@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"image"
 	"math"
+	"slices"
 )
 
 // rect is a half-open box [x0,x1)×[y0,y1) on a plane.
@@ -353,13 +354,37 @@ func (p *plane) markBackground() {
 	}
 	flood()
 	// A bar or fill of another shade may surround the white paper of the
-	// margins: flood the paper too, from where it meets the background.
+	// margins: flood the paper too, from where it meets the background,
+	// across the one-pixel blend between bar and paper that resampling
+	// leaves.
+	adjacentBG := func(i int) int {
+		x, y := i%p.w, i/p.w
+		switch {
+		case x > 0 && bg[i-1]:
+			return i - 1
+		case x < p.w-1 && bg[i+1]:
+			return i + 1
+		case y > 0 && bg[i-p.w]:
+			return i - p.w
+		case y < p.h-1 && bg[i+p.w]:
+			return i + p.w
+		}
+		return -1
+	}
+	var blend []int
 	for i, v := range p.pix {
-		if bg[i] || v < paperLevel {
+		if bg[i] {
 			continue
 		}
-		x, y := i%p.w, i/p.w
-		if (x > 0 && bg[i-1]) || (x < p.w-1 && bg[i+1]) || (y > 0 && bg[i-p.w]) || (y < p.h-1 && bg[i+p.w]) {
+		if j := adjacentBG(i); j >= 0 && v >= min(p.pix[j], 255)-bgTolerance && p.pix[j] < paperLevel {
+			blend = append(blend, i)
+		}
+	}
+	for _, i := range blend {
+		bg[i] = true
+	}
+	for i, v := range p.pix {
+		if !bg[i] && v >= paperLevel && adjacentBG(i) >= 0 {
 			push(i, v)
 		}
 	}
@@ -379,7 +404,10 @@ func (p plane) known(i int) bool { return p.pix[i] >= 0 && (p.bg == nil || !p.bg
 // the threshold that an edit may push across it.
 const minComponent = 0.025
 
-var altComponents = [...]float64{0.008, 0.06}
+var altComponents = [...]float64{0.003, 0.008, 0.06, 0.12}
+
+// maxAltBoxes bounds the alternative boxes a query tries.
+const maxAltBoxes = 8
 
 // components returns the bounding boxes of the connected regions of
 // non-background pixels.
@@ -481,4 +509,60 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// altBoxes returns the other boxes a query tries besides box. Each side
+// of the box may land elsewhere when a region near the size threshold
+// falls on the other side of it after an edit, so every side takes each
+// position that some other threshold gives it, independently; the boxes
+// that differ from box on the fewest sides come first.
+func (p plane) altBoxes(box, full rect, comps []rect) []rect {
+	if box.empty() {
+		return nil
+	}
+	sides := [4][]int{{box.x0}, {box.y0}, {box.x1}, {box.y1}}
+	for _, share := range altComponents {
+		alt := p.contentBox(full, comps, share)
+		if alt.empty() {
+			continue
+		}
+		for i, v := range [4]int{alt.x0, alt.y0, alt.x1, alt.y1} {
+			if !slices.ContainsFunc(sides[i], func(u int) bool { return abs(u-v) <= 1 }) {
+				sides[i] = append(sides[i], v)
+			}
+		}
+	}
+	var out []rect
+	var idx [4]int
+	for {
+		r := rect{sides[0][idx[0]], sides[1][idx[1]], sides[2][idx[2]], sides[3][idx[3]]}
+		if r != box && !r.empty() {
+			out = append(out, r)
+		}
+		i := 0
+		for ; i < 4; i++ {
+			if idx[i]++; idx[i] < len(sides[i]) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == 4 {
+			break
+		}
+	}
+	changed := func(r rect) int {
+		n := 0
+		for i, v := range [4]int{r.x0 - box.x0, r.y0 - box.y0, r.x1 - box.x1, r.y1 - box.y1} {
+			_ = i
+			if v != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	slices.SortStableFunc(out, func(a, b rect) int { return changed(a) - changed(b) })
+	if len(out) > maxAltBoxes {
+		out = out[:maxAltBoxes]
+	}
+	return out
 }

@@ -11,7 +11,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"slices"
 )
 
 // Quality rules. qualityScale maps mean neighbour contrast (grey levels) on
@@ -224,17 +223,18 @@ func hashImage(img image.Image) *Fingerprint {
 func fromPlane(p plane, scale float64) *Fingerprint {
 	p.markBackground()
 	full := rect{0, 0, p.w, p.h}
-	comps := p.components()
-	box := p.contentBox(full, comps, minComponent)
+	dens := p.density()
+	tight := dens.box(full, densityTau, keepShare)
 	fp := &Fingerprint{}
-	if !box.empty() {
-		if deg := p.skew(box); deg != 0 {
-			p = p.rotate(deg, box)
-			comps = p.components()
-			box = p.contentBox(full, comps, minComponent)
+	if !tight.empty() {
+		if deg := p.skew(tight); deg != 0 {
+			p = p.rotate(deg, tight)
+			dens = p.density()
+			tight = dens.box(full, densityTau, keepShare)
 			fp.Skew = deg
 		}
 	}
+	box := dens.snap(tight)
 	share := box.area() / full.area()
 	add := func(kind VariantKind, r frect, c *coeffs, q int) {
 		fp.Variants = append(fp.Variants, Variant{Kind: kind, Hash: c.hash(), Quality: q,
@@ -246,21 +246,13 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	add(VariantPage, box.f(), &c, q)
 	c.mirror()
 	add(VariantMirror, box.f(), &c, q)
-	// Alternative boxes: regions near the size threshold may fall on the
-	// other side of it after an edit.
-	seen := []rect{box}
-	for _, share := range altComponents {
-		alt := p.contentBox(full, comps, share)
-		if alt.empty() || slices.ContainsFunc(seen, func(r rect) bool { return r.near(alt) }) {
-			continue
-		}
-		seen = append(seen, alt)
+	for _, alt := range dens.altBoxes(box, tight, full) {
 		q := p.hashBox(alt.f(), alt.area()/full.area(), &c)
 		add(VariantAltBox, alt.f(), &c, q)
 		c.mirror()
 		add(VariantAltBoxMirror, alt.f(), &c, q)
 	}
-	for _, r := range cropHypotheses(box, full) {
+	for _, r := range cropHypotheses(tight, full) {
 		q := p.hashBox(r, share, &c)
 		add(VariantUncrop, r, &c, q)
 		c.mirror()

@@ -1,0 +1,304 @@
+package fingerprint
+
+import "slices"
+
+// The content box is found from ink density rather than from single
+// pixels: ink is smoothed over a window of densityRadius (a share of the
+// long side), and the box is the tight box of the ink inside the dense
+// regions that hold at least keepShare of the heaviest region's ink. The
+// smoothing joins the figures and bubbles of a borderless panel to the
+// rest of the page, and leaves a page number or a signature in the margin
+// as a light region of its own, so that small edits move the box little.
+const (
+	densityRadius = 0.02
+	densityTau    = 0.05
+	keepShare     = 0.1
+	// inkFloor drops the faint ink of JPEG ringing and paper texture.
+	inkFloor = 0.15
+	// tightInk is the ink a pixel needs to set the tight box.
+	tightInk = 0.3
+	// minContrast is the least spread, in grey levels, between paper and
+	// ink for a page to have any content.
+	minContrast = 40
+)
+
+// boxParams are the alternatives a query tries: looser and stricter
+// readings of which regions are content.
+var boxParams = [...][2]float64{{0.03, 0.05}, {0.08, 0.2}, {densityTau, 0.02}, {densityTau, 0.4}}
+
+// density holds the ink map and its smoothed density for a plane.
+type density struct {
+	w, h int
+	ink  []float32
+	sum  []float64 // integral image of ink, (w+1)×(h+1)
+	r    int
+}
+
+func (p plane) density() *density {
+	d := &density{w: p.w, h: p.h, ink: make([]float32, len(p.pix))}
+	var hist [256]int
+	n := 0
+	for i, v := range p.pix {
+		if p.known(i) {
+			hist[int(v)]++
+			n++
+		}
+	}
+	paper, black := percentile(&hist, n, 0.90), percentile(&hist, n, 0.02)
+	if paper-black >= minContrast {
+		scale := 1 / float32(paper-black)
+		for i, v := range p.pix {
+			if !p.known(i) {
+				continue
+			}
+			if k := (float32(paper) - v) * scale; k >= inkFloor {
+				d.ink[i] = min(k, 1)
+			}
+		}
+	}
+	d.sum = make([]float64, (p.w+1)*(p.h+1))
+	for y := 0; y < p.h; y++ {
+		var row float64
+		for x := 0; x < p.w; x++ {
+			row += float64(d.ink[y*p.w+x])
+			d.sum[(y+1)*(p.w+1)+x+1] = d.sum[y*(p.w+1)+x+1] + row
+		}
+	}
+	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
+	return d
+}
+
+func percentile(h *[256]int, n int, q float64) int {
+	acc := 0
+	for v, c := range h {
+		acc += c
+		if float64(acc) >= q*float64(n) {
+			return v
+		}
+	}
+	return 255
+}
+
+// at returns the mean ink in the window around (x, y); the window counts
+// beyond the plane as empty, so density falls off at the edges alike for
+// every image.
+func (d *density) at(x, y int) float64 {
+	x0, y0 := max(0, x-d.r), max(0, y-d.r)
+	x1, y1 := min(d.w, x+d.r+1), min(d.h, y+d.r+1)
+	s := d.sum[y1*(d.w+1)+x1] - d.sum[y0*(d.w+1)+x1] - d.sum[y1*(d.w+1)+x0] + d.sum[y0*(d.w+1)+x0]
+	side := float64(2*d.r + 1)
+	return s / (side * side)
+}
+
+// box returns the content box within r for threshold tau and region share
+// keep. It is empty when r holds no content.
+func (d *density) box(r rect, tau, keep float64) rect {
+	w := r.dx()
+	if r.empty() {
+		return rect{}
+	}
+	n := w * r.dy()
+	label := make([]int32, n)
+	parent := make([]int32, 0, 64)
+	find := func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for y := r.y0; y < r.y1; y++ {
+		for x := r.x0; x < r.x1; x++ {
+			i := (y-r.y0)*w + (x - r.x0)
+			if d.at(x, y) < tau {
+				label[i] = -1
+				continue
+			}
+			var a, b int32 = -1, -1
+			if x > r.x0 {
+				a = label[i-1]
+			}
+			if y > r.y0 {
+				b = label[i-w]
+			}
+			switch {
+			case a < 0 && b < 0:
+				label[i] = int32(len(parent))
+				parent = append(parent, int32(len(parent)))
+			case a < 0:
+				label[i] = find(b)
+			case b < 0:
+				label[i] = find(a)
+			default:
+				ra, rb := find(a), find(b)
+				if ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+				label[i] = min(ra, rb)
+			}
+		}
+	}
+	if len(parent) == 0 {
+		return rect{}
+	}
+	mass := make([]float64, len(parent))
+	for y := r.y0; y < r.y1; y++ {
+		for x := r.x0; x < r.x1; x++ {
+			if l := label[(y-r.y0)*w+(x-r.x0)]; l >= 0 {
+				mass[find(l)] += float64(d.ink[y*d.w+x])
+			}
+		}
+	}
+	heaviest := slices.Max(mass)
+	if heaviest == 0 {
+		return rect{}
+	}
+	out, ok := rect{}, false
+	for y := r.y0; y < r.y1; y++ {
+		for x := r.x0; x < r.x1; x++ {
+			l := label[(y-r.y0)*w+(x-r.x0)]
+			if l < 0 || d.ink[y*d.w+x] < tightInk || mass[find(l)] < keep*heaviest {
+				continue
+			}
+			if !ok {
+				out, ok = rect{x, y, x + 1, y + 1}, true
+				continue
+			}
+			out.x0, out.y0 = min(out.x0, x), min(out.y0, y)
+			out.x1, out.y1 = max(out.x1, x+1), max(out.y1, y+1)
+		}
+	}
+	return out
+}
+
+// Frame snapping. A side of the box that some stray ink (a corner
+// watermark, a bubble breaking out of its panel, sound effects) holds away
+// from the page's frame is moved in to the frame: the outermost line,
+// within snapReach of the side, that ink covers across at least frameCover
+// of the box, provided the ink beyond it covers less than strayCover of the
+// box's width.
+const (
+	snapReach  = 0.08
+	frameCover = 0.6
+	strayCover = 0.6
+	lineInk    = 0.5
+)
+
+func (d *density) snap(b rect) rect {
+	if b.empty() {
+		return b
+	}
+	// cover returns the share of positions along [lo, hi) where line i
+	// (a row when rows is true, else a column) carries ink.
+	cover := func(rows bool, i, lo, hi int) float64 {
+		n := 0
+		for j := lo; j < hi; j++ {
+			k := i*d.w + j
+			if !rows {
+				k = j*d.w + i
+			}
+			if d.ink[k] >= lineInk {
+				n++
+			}
+		}
+		return float64(n) / float64(max(1, hi-lo))
+	}
+	// stray returns the share of positions along [lo, hi) with ink in
+	// any line from a to b (exclusive, either direction).
+	stray := func(rows bool, a, c, lo, hi int) float64 {
+		n := 0
+		for j := lo; j < hi; j++ {
+			for i := min(a, c); i < max(a, c); i++ {
+				k := i*d.w + j
+				if !rows {
+					k = j*d.w + i
+				}
+				if d.ink[k] >= lineInk {
+					n++
+					break
+				}
+			}
+		}
+		return float64(n) / float64(max(1, hi-lo))
+	}
+	side := func(rows bool, edge, step, lo, hi, extent int) int {
+		reach := int(snapReach * float64(extent))
+		for k := 1; k <= reach; k++ {
+			i := edge + step*k
+			if cover(rows, i, lo, hi) >= frameCover {
+				if stray(rows, edge, i, lo, hi) < strayCover {
+					return i
+				}
+				return edge
+			}
+		}
+		return edge
+	}
+	out := b
+	out.y0 = side(true, b.y0, 1, b.x0, b.x1, b.dy())
+	out.y1 = side(true, b.y1-1, -1, b.x0, b.x1, b.dy()) + 1
+	out.x0 = side(false, b.x0, 1, b.y0, b.y1, b.dx())
+	out.x1 = side(false, b.x1-1, -1, b.y0, b.y1, b.dx()) + 1
+	if out.empty() {
+		return b
+	}
+	return out
+}
+
+// altBoxes returns the other boxes a query tries besides box, the
+// snapped form of tight. Each side
+// may land elsewhere when a region near a threshold falls on the other
+// side of it after an edit, so each side takes every position that another
+// reading gives it, independently; boxes that differ from box on the
+// fewest sides come first.
+func (d *density) altBoxes(box, tight, full rect) []rect {
+	if box.empty() {
+		return nil
+	}
+	sides := [4][]int{{box.x0}, {box.y0}, {box.x1}, {box.y1}}
+	var alts []rect
+	for _, bp := range boxParams {
+		alt := d.box(full, bp[0], bp[1])
+		alts = append(alts, alt, d.snap(alt))
+	}
+	alts = append(alts, tight)
+	for _, alt := range alts {
+		if alt.empty() {
+			continue
+		}
+		for i, v := range [4]int{alt.x0, alt.y0, alt.x1, alt.y1} {
+			if !slices.ContainsFunc(sides[i], func(u int) bool { return abs(u-v) <= 1 }) {
+				sides[i] = append(sides[i], v)
+			}
+		}
+	}
+	var out []rect
+	var idx [4]int
+	for {
+		r := rect{sides[0][idx[0]], sides[1][idx[1]], sides[2][idx[2]], sides[3][idx[3]]}
+		if r != box && !r.empty() {
+			out = append(out, r)
+		}
+		i := 0
+		for ; i < 4; i++ {
+			if idx[i]++; idx[i] < len(sides[i]) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == 4 {
+			break
+		}
+	}
+	changed := func(r rect) int {
+		n := 0
+		for _, v := range [4]int{r.x0 - box.x0, r.y0 - box.y0, r.x1 - box.x1, r.y1 - box.y1} {
+			if v != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	slices.SortStableFunc(out, func(a, b rect) int { return changed(a) - changed(b) })
+	return out[:min(len(out), maxAltBoxes)]
+}
