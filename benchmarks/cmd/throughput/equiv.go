@@ -72,6 +72,14 @@ type query struct {
 	kind       string
 	page       int // reference page, -1 for none
 	fast, full *fingerprint.Fingerprint
+	// spread is set for a two-page spread: it holds a neighbouring page
+	// (page±10, see specOf), which it may rightly match too.
+	spread bool
+}
+
+// rightMatch reports whether a match of q with id is correct.
+func (q *query) rightMatch(id string) bool {
+	return id == pageID(q.page) || q.spread && (id == pageID(q.page-10) || id == pageID(q.page+10))
 }
 
 func fingerprintBoth(kind string, page int, img image.Image, q int) (query, error) {
@@ -129,6 +137,7 @@ func equivalence(n int, prog set) (equivResult, error) {
 		if q, err = fingerprintBoth("pirated", i, img, 80); err != nil {
 			return err
 		}
+		q.spread = t.Family == "spread"
 		queries[i] = append(qs, q)
 		return nil
 	})
@@ -192,7 +201,7 @@ func summarise(n int, all []query, ix *index.Index, refs []*fingerprint.Fingerpr
 			found, wrong := false, false
 			for _, m := range ix.Lookup(side.fp) {
 				found = found || m.ID == pageID(q.page)
-				wrong = wrong || m.ID != pageID(q.page)
+				wrong = wrong || !q.rightMatch(m.ID)
 			}
 			if found {
 				r.Found++

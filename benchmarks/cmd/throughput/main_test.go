@@ -84,13 +84,12 @@ func TestDistOf(t *testing.T) {
 }
 
 // The fast path must stay close to the full decode on the same bytes. The
-// bound is on the median: single pages whose content box differs on the
-// DC thumbnail show in the report's p95 and max instead.
+// bound, the match threshold, is on the median and catches a fast path that
+// drifts on every page; single pages whose content box differs on the DC
+// thumbnail show in the program's p95 and max instead (run it with the
+// default -equiv 100 for the figures).
 func TestEquivalence(t *testing.T) {
-	n := 12
-	if testing.Short() {
-		n = 4
-	}
+	const n = 12
 	prog, err := progressiveSet(testdata)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +104,7 @@ func TestEquivalence(t *testing.T) {
 	if r := eq.Recall["grey"]["fast"]; r.FastPath != n {
 		t.Errorf("fast path taken on %d of %d greyscale pages", r.FastPath, n)
 	}
-	if d := eq.FastVsFull["grey"]; d.Median > fingerprint.DefaultThreshold/2 {
+	if d := eq.FastVsFull["grey"]; d.Median > fingerprint.DefaultThreshold {
 		t.Errorf("fast vs full on greyscale pages: %v", d)
 	}
 }

@@ -116,7 +116,7 @@ func writeEquivalence(w io.Writer, e *equivResult) {
 		d := e.FastVsFull[k]
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %.1f |\n", k, d.N, d.Min, d.Median, d.P95, d.Max, d.Mean)
 	}
-	fmt.Fprintln(w, "\nLookups against an index of the original pages (FromImage), default threshold:")
+	fmt.Fprintln(w, "\nLookups (all variants, default threshold) against an index of the original pages fingerprinted by FromImage; pirated copies take one edit each (crop, pad, watermark, tone, rescan, mirror, rotate, scanlation, spread, combo, jpeg), re-encoded at quality 80; a spread's neighbouring page counts as a right match:")
 	fmt.Fprintln(w, "\n| queries | pipeline | took fast path | found own page | matched another page | distance to own page (median / p95 / max) |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|")
 	for _, k := range sortedKeys(e.Recall) {
