@@ -350,7 +350,9 @@ func TestPages(t *testing.T) {
 		check(t, h, fmt.Sprintf("page %d Gray", page), g)
 		check(t, h, fmt.Sprintf("page %d YCbCr420", page), toYCbCr(g, true))
 		check(t, h, fmt.Sprintf("page %d YCbCr420 neutral", page), toYCbCr(g, false))
-		check(t, h, fmt.Sprintf("page %d RGBA", page), toRGBA(g))
+		check(t, h, fmt.Sprintf("page %d RGBA", page), toRGBA(g, false))
+		check(t, h, fmt.Sprintf("page %d RGBA grey", page), toRGBA(g, true))
+		check(t, h, fmt.Sprintf("page %d NRGBA grey", page), toNRGBA(g))
 		b := g.Bounds()
 		crop := g.SubImage(image.Rect(b.Min.X+37, b.Min.Y+51, b.Max.X-20, b.Max.Y-33))
 		check(t, h, fmt.Sprintf("page %d cropped", page), crop)
@@ -378,13 +380,37 @@ func toYCbCr(g *image.Gray, tint bool) *image.YCbCr {
 	return p
 }
 
-func toRGBA(g *image.Gray) *image.RGBA {
+// toRGBA converts a grey page as image/png returns an RGB PNG, grey or
+// with a faint tint.
+func toRGBA(g *image.Gray, grey bool) *image.RGBA {
 	b := g.Bounds()
 	p := image.NewRGBA(b)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			v := g.GrayAt(x, y).Y
-			p.SetRGBA(x, y, color.RGBA{v, v - v/16, v, 255})
+			c := color.RGBA{v, v, v, 255}
+			if !grey {
+				c.G -= v / 16
+			}
+			p.SetRGBA(x, y, c)
+		}
+	}
+	return p
+}
+
+// toNRGBA converts a grey page to an RGBA PNG's image, with a varying
+// alpha on some rows.
+func toNRGBA(g *image.Gray) *image.NRGBA {
+	b := g.Bounds()
+	p := image.NewNRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			v := g.GrayAt(x, y).Y
+			a := uint8(255)
+			if y%7 == 0 {
+				a = uint8(x)
+			}
+			p.SetNRGBA(x, y, color.NRGBA{v, v, v, a})
 		}
 	}
 	return p

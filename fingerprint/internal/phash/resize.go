@@ -362,57 +362,111 @@ func (h *Hasher) vpass8(fy *axisFilter, tmp []uint8, rows, ch int) {
 
 // interleaved8 is nfnt's *image.RGBA and *image.NRGBA path (alpha is
 // filtered by nfnt but never read by goimagehash, so it is skipped). Each
-// row is split into three planes first.
+// row is split into three planes first. Where the rows are grey (R = G = B
+// after pre-multiplication), the three channels would be filtered alike:
+// one is filtered and copied.
 func (h *Hasher) interleaved8(pix []uint8, stride, dx, dy int, premultiply bool) {
 	var tmp, planes [3][]uint8
 	for ch := range tmp {
 		tmp[ch] = grow(&h.tmp8[ch], side*dy)
 		planes[ch] = grow(&h.row8[ch], 2*dx)
 	}
-	// split writes row y into the planes' row i.
-	split := func(y, i int) {
-		px := pix[y*stride:][:4*dx]
-		r, g, b := planes[0][i*dx:][:dx], planes[1][i*dx:][:dx], planes[2][i*dx:][:dx]
-		if !premultiply {
-			for x := range r {
-				q := px[4*x : 4*x+4]
-				r[x], g[x], b[x] = q[0], q[1], q[2]
-			}
-			return
-		}
-		for x := range r {
-			// nfnt's alpha pre-multiplication (in int32, here in uint32:
-			// the values are not negative).
-			q := px[4*x : 4*x+4]
-			a := uint32(q[3])
-			if a == 0xff {
-				r[x], g[x], b[x] = q[0], q[1], q[2]
-				continue
-			}
-			r[x] = uint8(uint32(q[0]) * a / 0xff)
-			g[x] = uint8(uint32(q[1]) * a / 0xff)
-			b[x] = uint8(uint32(q[2]) * a / 0xff)
-		}
-	}
+	allGrey := true
 	byPairs(dy, h.fx.packed, func(y, n int) {
-		split(y, 0)
-		if n == 2 {
-			split(y+1, 1)
+		var greyRow [2]bool
+		for i := 0; i < n; i++ {
+			r, g, b := planes[0][i*dx:][:dx], planes[1][i*dx:][:dx], planes[2][i*dx:][:dx]
+			greyRow[i] = split(r, g, b, pix[(y+i)*stride:][:4*dx], premultiply)
 		}
-		for ch := range tmp {
+		grey := greyRow[0] && (n == 1 || greyRow[1])
+		for i := 0; i < n && !grey; i++ {
+			if greyRow[i] {
+				// split wrote only R.
+				r := planes[0][i*dx:][:dx]
+				copy(planes[1][i*dx:], r)
+				copy(planes[2][i*dx:], r)
+			}
+		}
+		channels := 3
+		if grey {
+			channels = 1
+		}
+		allGrey = allGrey && grey
+		for ch := 0; ch < channels; ch++ {
 			var out0, out1 [side]uint8
 			if n == 2 {
 				h.fx.apply8x2(planes[ch][:dx], planes[ch][dx:], &out0, &out1)
-				transpose(tmp[ch], dy, y+1, &out1)
 			} else {
 				h.fx.apply8(planes[ch][:dx], &out0)
 			}
-			transpose(tmp[ch], dy, y, &out0)
+			for c := ch; c < 3 && (c == ch || grey); c++ {
+				transpose(tmp[c], dy, y, &out0)
+				if n == 2 {
+					transpose(tmp[c], dy, y+1, &out1)
+				}
+			}
 		}
 	})
+	if allGrey {
+		h.vpass8(&h.fy, tmp[0], dy, 0)
+		h.out8[1], h.out8[2] = h.out8[0], h.out8[0]
+		return
+	}
 	for ch := range tmp {
 		h.vpass8(&h.fy, tmp[ch], dy, ch)
 	}
+}
+
+// split writes the R, G and B samples of a row of RGBA or NRGBA pixels px
+// to r, g and b, pre-multiplying NRGBA ones by alpha as nfnt does. It
+// reports whether the row is grey (R = G = B everywhere), in which case
+// only r may have been written.
+func split(r, g, b, px []uint8, premultiply bool) bool {
+	px = px[:4*len(r)]
+	g, b = g[:len(r)], b[:len(r)]
+	// Two pixels per load: R^G and G^B of each in diff, alphas in alpha.
+	const rgMask, aMask = 0x0000ffff0000ffff, 0xff000000ff000000
+	var diff uint64
+	alpha := uint64(aMask)
+	rest, x := px, 0
+	for ; len(rest) >= 8; rest = rest[8:] {
+		v := binary.LittleEndian.Uint64(rest)
+		diff |= (v ^ v>>8) & rgMask
+		alpha &= v
+		r[x], r[x+1] = uint8(v), uint8(v>>32)
+		x += 2
+	}
+	if len(rest) == 4 {
+		v := uint64(binary.LittleEndian.Uint32(rest))
+		diff |= (v ^ v>>8) & rgMask
+		alpha &= v | 0xff<<56
+		r[x] = uint8(v)
+	}
+	grey := diff == 0
+	if premultiply && alpha != aMask {
+		// Translucent pixels: pre-multiply (equal samples stay equal).
+		for x := range r {
+			q := px[4*x : 4*x+4]
+			r[x] = alphaMul(q[0], q[3])
+			g[x] = alphaMul(q[1], q[3])
+			b[x] = alphaMul(q[2], q[3])
+		}
+		return grey
+	}
+	if grey {
+		return true
+	}
+	for x := range r {
+		v := binary.LittleEndian.Uint32(px[4*x:])
+		g[x], b[x] = uint8(v>>8), uint8(v>>16)
+	}
+	return false
+}
+
+// alphaMul is nfnt's alpha pre-multiplication of an NRGBA sample (in
+// int32; here in uint32, as the values are not negative).
+func alphaMul(v, a uint8) uint8 {
+	return uint8(uint32(v) * uint32(a) / 0xff)
 }
 
 // rows16 runs nfnt's 16-bit passes over channels channels; fill loads the
