@@ -61,6 +61,7 @@ func BenchmarkCacheGet(b *testing.B) {
 		c.put(k*0x9e3779b97f4a7c15, 1, Verdict{Kind: KindNoMatch})
 	}
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		k := uint64(0)
 		for pb.Next() {

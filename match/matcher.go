@@ -27,6 +27,7 @@ type Matcher struct {
 	fpOpts []fingerprint.Option
 	sem    chan struct{} // fingerprint slots
 	held   atomic.Int64  // body bytes held by responses in flight
+	bufs   *bufPool
 
 	flightMu sync.Mutex
 	flights  map[uint64]*flight
@@ -59,6 +60,7 @@ func New(idx *index.Index, opts ...Option) (*Matcher, error) {
 		log:     cfg.logger,
 		sem:     make(chan struct{}, cfg.concurrency),
 		flights: make(map[uint64]*flight),
+		bufs:    newBufPool(cfg.holdBytes),
 	}
 	m.fpOpts = append(append([]fingerprint.Option(nil), cfg.fpOpts...), fingerprint.WithMaxBytes(cfg.maxBytes))
 	m.state.Store(&state{idx: idx, gen: 1, at: time.Now()})
@@ -125,7 +127,6 @@ func (m *Matcher) check(ctx context.Context, body []byte) Verdict {
 			m.met.cacheHits.Inc()
 			v.Cached = true
 		} else {
-			m.met.cacheMisses.Inc()
 			v = m.shared(ctx, st, key, body)
 		}
 	}
@@ -141,10 +142,19 @@ func (m *Matcher) shared(ctx context.Context, st *state, key uint64, body []byte
 	m.flightMu.Lock()
 	f, running := m.flights[key]
 	if !running {
+		// A flight that landed since our cache miss has filled the
+		// cache (put happens before land, which takes flightMu).
+		if v, ok := m.cache.get(key, st.gen); ok {
+			m.flightMu.Unlock()
+			m.met.cacheHits.Inc()
+			v.Cached = true
+			return v
+		}
 		f = &flight{done: make(chan struct{})}
 		m.flights[key] = f
 	}
 	m.flightMu.Unlock()
+	m.met.cacheMisses.Inc()
 	if !running {
 		select {
 		case m.sem <- struct{}{}:

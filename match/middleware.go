@@ -3,8 +3,10 @@ package match
 import (
 	"bufio"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // Middleware returns a handler that serves next and inspects its
@@ -48,7 +50,8 @@ type inspectWriter struct {
 	code     int   // final status, 0 until known
 	declared int64 // Content-Length the handler set, -1 if none
 	hb       *heldBuf
-	c        streamCopy // the copy of a streaming body
+	snap     http.Header // the header when the status was set, while holding
+	c        streamCopy  // the copy of a streaming body
 }
 
 func (iw *inspectWriter) Header() http.Header { return iw.w.Header() }
@@ -137,7 +140,26 @@ func (iw *inspectWriter) begin(sniffed string) {
 		iw.stream(iw.hb, true)
 		return
 	}
+	// net/http ignores header changes made after the status is written;
+	// so do we, though the header goes out later.
+	iw.snap = h.Clone()
 	iw.state = wsHold
+}
+
+// restoreHeader undoes header changes made while holding, except
+// trailers, as net/http would have.
+func (iw *inspectWriter) restoreHeader() {
+	if iw.snap == nil {
+		return
+	}
+	h := iw.w.Header()
+	for k := range h {
+		if _, kept := iw.snap[k]; !kept && !strings.HasPrefix(k, http.TrailerPrefix) {
+			delete(h, k)
+		}
+	}
+	maps.Copy(h, iw.snap)
+	iw.snap = nil
 }
 
 func (iw *inspectWriter) object() object {
@@ -187,6 +209,7 @@ func (iw *inspectWriter) hold(p []byte) (int, error) {
 	if iw.hb.add(p) {
 		return len(p), nil
 	}
+	iw.restoreHeader()
 	iw.stream(iw.hb, int64(len(iw.hb.b)+len(p)) <= iw.hb.limit)
 	return iw.Write(p)
 }
@@ -216,9 +239,11 @@ func (iw *inspectWriter) finish() {
 		}
 	case wsHold:
 		m, hb := iw.m, iw.hb
-		defer hb.free()
+		defer hb.recycle()
+		iw.restoreHeader()
 		o := iw.object()
 		v := m.check(iw.r.Context(), hb.b)
+		hb.pinned = v.Kind == KindTimeout // the fingerprint still reads it
 		m.record(o.key, o.keyed, v)
 		a := m.act(v)
 		m.report(Event{Verdict: v, URL: o.url, Action: a})
@@ -239,7 +264,8 @@ func (iw *inspectWriter) abort() {
 	switch iw.state {
 	case wsHold:
 		hb := iw.hb
-		defer hb.free()
+		defer hb.recycle()
+		iw.restoreHeader()
 		if iw.m.cfg.policy == Block && iw.m.cfg.failClosed {
 			v := Verdict{Kind: KindError, Err: errHandlerPanic}
 			iw.m.report(Event{Verdict: v, URL: iw.object().url, Action: ActionFailClosed})

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,16 @@ func upstream() http.Handler {
 	return mux
 }
 
+// newProxy returns a ReverseProxy to u, through m if not nil.
+func newProxy(u *url.URL, m *Matcher) *httputil.ReverseProxy {
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = discardLog()
+	if m != nil {
+		rp.ModifyResponse = m.ModifyResponse
+	}
+	return rp
+}
+
 // setup puts a Matcher between a client and the upstream and returns the
 // client and the base URL to request.
 type setup struct {
@@ -79,10 +90,7 @@ var setups = []setup{
 		origin := httptest.NewServer(up)
 		t.Cleanup(origin.Close)
 		u, _ := url.Parse(origin.URL)
-		rp := httputil.NewSingleHostReverseProxy(u)
-		rp.ModifyResponse = m.ModifyResponse
-		rp.ErrorLog = discardLog()
-		front := httptest.NewServer(rp)
+		front := httptest.NewServer(newProxy(u, m))
 		t.Cleanup(front.Close)
 		return front.Client(), front.URL
 	}},
@@ -153,6 +161,8 @@ func sameAs(t *testing.T, what string, got, want result) {
 	}
 }
 
+var verdictRE = regexp.MustCompile(`^match; id="pub/series-1/p-002.jpg"; distance=[0-9]+$`)
+
 var rangeHdr = http.Header{"Range": {"bytes=100-5099"}}
 
 func TestEndToEnd(t *testing.T) {
@@ -184,13 +194,14 @@ func TestEndToEnd(t *testing.T) {
 				if matches < 4 {
 					t.Errorf("%d match events, want at least 4", matches)
 				}
+				waitHeldZero(t, m)
 			})
 			t.Run("AddHeader", func(t *testing.T) {
 				m := newMatcher(t, true, WithPolicy(AddHeader))
 				c, u := s.run(t, m, upstream())
 				got := fetch(t, c, "GET", u+"/a.jpg", nil)
 				sameAs(t, "a.jpg", got, base.get(t, "GET", "/a.jpg", nil))
-				if h := got.header.Get(HeaderVerdict); h != `match; id="pub/series-1/p-002.jpg"; distance=0` {
+				if h := got.header.Get(HeaderVerdict); !verdictRE.MatchString(h) {
 					t.Errorf("verdict header %q", h)
 				}
 				got = fetch(t, c, "GET", u+"/b.jpg", nil)
@@ -250,6 +261,7 @@ func TestEndToEnd(t *testing.T) {
 					// Next request for the object: blocked before the first byte.
 					checkBlocked(t, p+" second", fetch(t, c, "GET", u+p, nil), "GET")
 				}
+				waitHeldZero(t, m)
 			})
 			t.Run("OverInspectionCap", func(t *testing.T) {
 				ev := newEvents()
@@ -292,6 +304,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+// waitHeldZero checks that every held byte was given back.
+func waitHeldZero(t *testing.T, m *Matcher) {
+	t.Helper()
+	waitFor(t, "held bytes back to 0", func() bool { return m.held.Load() == 0 })
+}
+
 func checkBlocked(t *testing.T, what string, got result, method string) {
 	t.Helper()
 	if got.status != http.StatusUnavailableForLegalReasons {
@@ -319,5 +337,31 @@ func checkRefused(t *testing.T, what string, got result) {
 	t.Helper()
 	if got.status != http.StatusServiceUnavailable || got.n != len(refusedBody) {
 		t.Errorf("%s: %v, want 503", what, got)
+	}
+}
+
+// TestMiddlewareHeaderAfterWriteHeader: changes after WriteHeader are
+// ignored by net/http, and so by a held response.
+func TestMiddlewareHeaderAfterWriteHeader(t *testing.T) {
+	f := loadFixtures()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("X-Before", "1")
+		w.WriteHeader(http.StatusOK)
+		w.Header().Set("X-After", "1")
+		w.Header().Del("X-Before")
+		w.Write(f.pageB)
+	})
+	for _, wrap := range []bool{false, true} {
+		var handler http.Handler = h
+		if wrap {
+			handler = newMatcher(t, true).Middleware(h)
+		}
+		srv := httptest.NewServer(handler)
+		got := fetch(t, srv.Client(), "GET", srv.URL, nil)
+		srv.Close()
+		if got.header.Get("X-Before") != "1" || got.header.Get("X-After") != "" || got.n != len(f.pageB) {
+			t.Errorf("wrapped=%v: %v %v", wrap, got, got.header)
+		}
 	}
 }

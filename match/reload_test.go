@@ -78,6 +78,7 @@ func TestReloadUnderLoad(t *testing.T) {
 			if marked.Load()+plain.Load() != int64(clients*perClient) {
 				t.Errorf("lost requests: %d + %d", marked.Load(), plain.Load())
 			}
+			waitHeldZero(t, m)
 		})
 	}
 }

@@ -80,7 +80,7 @@ func (m *Matcher) inspect(resp *http.Response) {
 		// the same error, as it would have seen without us.
 		m.log.Debug("pagematch: upstream body error", "url", url, "err", err)
 		if m.cfg.policy == Block && m.cfg.failClosed {
-			hb.free()
+			hb.recycle()
 			v := Verdict{Kind: KindError, Err: fmt.Errorf("%w: %w", errUpstreamCut, err)}
 			m.report(Event{Verdict: v, URL: url, Action: ActionFailClosed})
 			m.replace(resp, method, v, ActionFailClosed)
@@ -93,12 +93,13 @@ func (m *Matcher) inspect(resp *http.Response) {
 	default:
 		resp.Body.Close()
 		v := m.check(ctx, hb.b)
+		hb.pinned = v.Kind == KindTimeout // the fingerprint still reads it
 		m.record(o.key, o.keyed, v)
 		a := m.act(v)
 		m.report(Event{Verdict: v, URL: url, Action: a})
 		switch a {
 		case ActionBlock, ActionFailClosed:
-			hb.free()
+			hb.recycle()
 			m.replace(resp, method, v, a)
 			return
 		case ActionHeader:
@@ -129,13 +130,15 @@ func readHeld(r io.Reader, hb *heldBuf, n int64) (complete bool, err error) {
 		return err == nil, err
 	}
 	for {
-		if len(hb.b) == cap(hb.b) {
+		room := min(int64(cap(hb.b)), hb.limit)
+		if int64(len(hb.b)) >= room {
 			want := min(max(2*int64(cap(hb.b)), 32<<10), hb.limit)
 			if int64(len(hb.b)) >= want || !hb.grow(want) {
 				return false, nil
 			}
+			room = min(int64(cap(hb.b)), hb.limit)
 		}
-		k, err := r.Read(hb.b[len(hb.b):cap(hb.b)])
+		k, err := r.Read(hb.b[len(hb.b):room])
 		hb.b = hb.b[:len(hb.b)+k]
 		switch {
 		case err == io.EOF:
@@ -162,6 +165,7 @@ func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *h
 	}
 	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: o}}
 	if prefix != nil {
+		prefix.pinned = true // served from t.prefix while the copy goes on
 		t.prefix = prefix.b
 	}
 	resp.Body = t
@@ -198,16 +202,19 @@ func (m *Matcher) replace(resp *http.Response, method string, v Verdict, a Actio
 	}
 }
 
-// heldBody serves a held body, then err if the upstream failed.
+// heldBody serves a held body, then err if the upstream failed. The
+// buffer goes back to the pool at EOF or Close, whichever comes first.
 type heldBody struct {
 	hb   *heldBuf
 	off  int
 	orig io.Closer // upstream body, when not closed yet
 	err  error
+	done bool
 }
 
 func (b *heldBody) Read(p []byte) (int, error) {
-	if b.off >= len(b.hb.b) {
+	if b.done || b.off >= len(b.hb.b) {
+		b.release()
 		if b.err != nil {
 			return 0, b.err
 		}
@@ -220,16 +227,27 @@ func (b *heldBody) Read(p []byte) (int, error) {
 
 // WriteTo lets io.Copy skip its intermediate buffer.
 func (b *heldBody) WriteTo(w io.Writer) (int64, error) {
+	if b.done {
+		return 0, b.err
+	}
 	n, err := w.Write(b.hb.b[b.off:])
 	b.off += n
-	if err == nil && b.err != nil {
+	if err == nil {
+		b.release()
 		err = b.err
 	}
 	return int64(n), err
 }
 
+func (b *heldBody) release() {
+	if !b.done {
+		b.done = true
+		b.hb.recycle()
+	}
+}
+
 func (b *heldBody) Close() error {
-	b.hb.free()
+	b.release()
 	if b.orig != nil {
 		return b.orig.Close()
 	}

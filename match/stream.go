@@ -92,7 +92,7 @@ func (c *streamCopy) add(p []byte) {
 // abort drops the copy; an aborted body gets no verdict.
 func (c *streamCopy) abort() {
 	if c.hb != nil {
-		c.hb.free()
+		c.hb.recycle()
 		c.hb = nil
 	}
 }
@@ -108,8 +108,9 @@ func (c *streamCopy) finish() {
 	if hb := c.hb; hb != nil {
 		c.hb = nil
 		go func() {
-			defer hb.free()
 			v := m.check(context.Background(), hb.b)
+			hb.pinned = hb.pinned || v.Kind == KindTimeout
+			hb.recycle()
 			m.record(o.key, o.keyed, v)
 			m.report(Event{Verdict: v, URL: o.url, Deferred: true})
 		}()

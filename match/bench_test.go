@@ -1,0 +1,121 @@
+package match
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+)
+
+// uniqueJPEG returns body with a JPEG comment segment holding n inserted
+// after SOI: the same image, other bytes, so a cache miss.
+func uniqueJPEG(body []byte, n uint64) []byte {
+	out := make([]byte, 0, len(body)+14)
+	out = append(out, body[:2]...)
+	out = append(out, 0xff, 0xfe, 0, 10)
+	out = binary.BigEndian.AppendUint64(out, n)
+	return append(out, body[2:]...)
+}
+
+func BenchmarkCheck(b *testing.B) {
+	f := loadFixtures()
+	b.Run("cached", func(b *testing.B) {
+		m := newMatcher(b, true)
+		m.Check(context.Background(), f.pirateA)
+		b.SetBytes(int64(len(f.pirateA)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if v, _ := m.Check(context.Background(), f.pirateA); !v.Cached {
+				b.Fatal("not cached")
+			}
+		}
+	})
+	b.Run("first-seen", func(b *testing.B) {
+		m := newMatcher(b, true)
+		b.SetBytes(int64(len(f.pirateA)))
+		b.ReportAllocs()
+		var n uint64
+		for b.Loop() {
+			n++
+			if v, _ := m.Check(context.Background(), uniqueJPEG(f.pirateA, n)); v.Cached || !v.Match {
+				b.Fatalf("%+v", v)
+			}
+		}
+	})
+}
+
+// BenchmarkModifyResponse compares draining a response body with and
+// without ModifyResponse on a cache hit.
+func BenchmarkModifyResponse(b *testing.B) {
+	f := loadFixtures()
+	req := httptest.NewRequest("GET", "http://origin/a.jpg", nil)
+	newResp := func() *http.Response {
+		return &http.Response{StatusCode: 200, Request: req, ContentLength: int64(len(f.pirateA)),
+			Header: http.Header{"Content-Type": {"image/jpeg"}, "Etag": {`"a"`}},
+			Body:   io.NopCloser(bytes.NewReader(f.pirateA))}
+	}
+	buf := make([]byte, 32<<10)
+	for _, on := range []bool{false, true} {
+		name := "plain"
+		if on {
+			name = "pagematch"
+		}
+		b.Run(name, func(b *testing.B) {
+			m := newMatcher(b, true)
+			m.Check(context.Background(), f.pirateA) // warm the cache
+			b.SetBytes(int64(len(f.pirateA)))
+			b.ReportAllocs()
+			for b.Loop() {
+				resp := newResp()
+				if on {
+					m.ModifyResponse(resp)
+				}
+				io.CopyBuffer(io.Discard, struct{ io.Reader }{resp.Body}, buf)
+				resp.Body.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkProxyLoopback fetches one cached page through a ReverseProxy
+// over loopback, with and without ModifyResponse; see
+// benchmarks/cmd/proxybench for the load figures.
+func BenchmarkProxyLoopback(b *testing.B) {
+	f := loadFixtures()
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(f.pirateA)
+	}))
+	defer origin.Close()
+	u, _ := url.Parse(origin.URL)
+	for _, on := range []bool{false, true} {
+		name := "plain"
+		if on {
+			name = "pagematch"
+		}
+		b.Run(name, func(b *testing.B) {
+			var m *Matcher
+			if on {
+				m = newMatcher(b, true)
+				m.Check(context.Background(), f.pirateA) // warm the cache
+			}
+			front := httptest.NewServer(newProxy(u, m))
+			defer front.Close()
+			c := front.Client()
+			b.SetBytes(int64(len(f.pirateA)))
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := c.Get(front.URL + "/a.jpg")
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+}
