@@ -97,7 +97,7 @@ func writeMarkdown(w io.Writer, r *report) {
 		fmt.Fprintf(w, "| %s | %.1f× | %.1f–%.1f | %.1f× | %s |\n", s.Set, s.FastOverGoimagehash, s.RoundMin, s.RoundMax, s.FastOverFull, dj)
 	}
 	if p := r.Pool; p != nil {
-		fmt.Fprintf(w, "\nWorker pool, (a) on %s: %d workers, GOMAXPROCS %d, %.1f s: %.1f pages/s total, %.1f MB/s, %.3f Gbit/s; %.2f cores busy; %.1f pages per CPU-second; %.2f× the single-core rate.\n",
+		fmt.Fprintf(w, "\nWorker pool, (a) on %s: %d workers, GOMAXPROCS %d, %.1f s: %.1f pages/s total, %.1f MB/s, %.3f Gbit/s; this process kept %.2f cores busy (CPU time / wall time; other processes hold the rest on a shared machine), at %.1f pages per CPU-second; the pool did %.2f cores' worth of the single-core rounds' work.\n",
 			p.Set, p.Workers, p.GOMAXPROCS, p.Seconds, p.PagesPerS, p.MBPerS, p.GbitPerS, p.CoresBusy, p.PagesPerCPUS, r.PoolScaling)
 	}
 	if e := r.Equivalence; e != nil {
