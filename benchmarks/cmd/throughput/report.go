@@ -9,11 +9,15 @@ import (
 
 // report is the program's output; it is printed as Markdown and as JSON.
 type report struct {
-	GoVersion  string `json:"go_version"`
-	GOOS       string `json:"goos"`
-	GOARCH     string `json:"goarch"`
-	GOAMD64    string `json:"goamd64,omitempty"`
-	CPU        string `json:"cpu,omitempty"`
+	GoVersion string `json:"go_version"`
+	GOOS      string `json:"goos"`
+	GOARCH    string `json:"goarch"`
+	GOAMD64   string `json:"goamd64,omitempty"`
+	CPU       string `json:"cpu,omitempty"`
+	// Revision and Modified are the build's VCS stamp, when go build set
+	// one (go run does not).
+	Revision   string `json:"vcs_revision,omitempty"`
+	Modified   string `json:"vcs_modified,omitempty"`
 	NumCPU     int    `json:"num_cpu"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 	LoadStart  string `json:"loadavg_start"`
@@ -73,6 +77,9 @@ type ratio struct {
 func writeMarkdown(w io.Writer, r *report) {
 	fmt.Fprintf(w, "## Fingerprint throughput\n\n%s, %s/%s %s, %d CPUs; load average %s at start, %s at end; this process got %.0f%% of a core in the single-core rounds.\n\n",
 		r.GoVersion, r.GOOS, r.GOARCH, r.GOAMD64, r.NumCPU, r.LoadStart, r.LoadEnd, 100*r.CoreShare)
+	if r.Revision != "" {
+		fmt.Fprintf(w, "Built from %s (modified: %s).\n\n", r.Revision, r.Modified)
+	}
 	for _, s := range r.Sets {
 		fmt.Fprintf(w, "- %s: %d pages, %.0f / %.0f / %.0f KB (min / median / max)\n", s.Name, s.Pages, s.MinKB, s.MedianKB, s.MaxKB)
 	}

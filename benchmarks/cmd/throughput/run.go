@@ -14,7 +14,7 @@ import (
 func run(o options) (*report, error) {
 	rep := &report{
 		GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GOAMD64: buildSetting("GOAMD64"),
-		CPU: cpuModel(), NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPU: cpuModel(), Revision: buildSetting("vcs.revision"), Modified: buildSetting("vcs.modified"), NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		LoadStart: loadAvg(), Rounds: o.rounds, SliceMs: o.slice.Milliseconds(),
 	}
 	say := func(s string) { fmt.Fprintln(o.progress, s) }
