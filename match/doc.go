@@ -63,6 +63,13 @@
 // its full length and Last-Modified. A match is recorded for the object
 // whenever a full body matches; a body that does not match clears it.
 //
+// A held body that ends early (the upstream connection breaks, the
+// handler panics) is not fingerprinted: the client gets what arrived and
+// then the same failure it would have seen without pagematch; under
+// WithFailClosed it gets 503 instead. The middleware holds the header as
+// it was when the status was written, like net/http, and ignores Flush
+// while it holds a body.
+//
 // # Range, conditional and HEAD requests
 //
 // A 206 Partial Content response carries a fragment, which cannot be

@@ -52,6 +52,9 @@ func isImageType(ct string) bool {
 // 304 responses find the verdict recorded for the full body through it.
 // ok is false when the response carries nothing to key on.
 func objectKey(url string, status int, h http.Header) (key uint64, ok bool) {
+	if url == "" {
+		return 0, false
+	}
 	var b strings.Builder
 	b.Grow(len(url) + 64)
 	b.WriteString("pagematch-object\x00")

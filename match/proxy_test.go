@@ -3,6 +3,7 @@ package match
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -292,6 +293,25 @@ func TestEndToEnd(t *testing.T) {
 				sameAs(t, "blank", fetch(t, c, "GET", u+"/blank.jpg", nil), base.get(t, "GET", "/blank.jpg", nil))
 				sameAs(t, "text", fetch(t, c, "GET", u+"/text.txt", nil), base.get(t, "GET", "/text.txt", nil))
 			})
+			t.Run("NoRoomToHold", func(t *testing.T) {
+				ev := newEvents()
+				m := newMatcher(t, true, WithPolicy(Block), WithMaxHeldBytes(1000), WithOnVerdict(ev.add))
+				c, u := s.run(t, m, upstream())
+				for _, p := range []string{"/a.jpg", "/a-chunked.jpg"} {
+					sameAs(t, p, fetch(t, c, "GET", u+p, nil), base.get(t, "GET", p, nil))
+				}
+				ev.mu.Lock()
+				for _, e := range ev.ev {
+					if e.Verdict.Kind != KindBusy || !errors.Is(e.Verdict.Err, ErrBusy) {
+						t.Errorf("event %+v, want KindBusy", e)
+					}
+				}
+				ev.mu.Unlock()
+				waitHeldZero(t, m)
+				m = newMatcher(t, true, WithPolicy(Block), WithFailClosed(true), WithMaxHeldBytes(1000))
+				c, u = s.run(t, m, upstream())
+				checkRefused(t, "fail-closed, no room", fetch(t, c, "GET", u+"/a.jpg", nil))
+			})
 			t.Run("UpstreamCut", func(t *testing.T) {
 				m := newMatcher(t, true, WithPolicy(Block))
 				c, u := s.run(t, m, upstream())
@@ -363,5 +383,23 @@ func TestMiddlewareHeaderAfterWriteHeader(t *testing.T) {
 		if got.header.Get("X-Before") != "1" || got.header.Get("X-After") != "" || got.n != len(f.pageB) {
 			t.Errorf("wrapped=%v: %v %v", wrap, got, got.header)
 		}
+	}
+}
+
+// TestMiddlewareContentLength: writing more than the declared length fails
+// as it does without the middleware, and the client gets the declared bytes.
+func TestMiddlewareContentLength(t *testing.T) {
+	f := loadFixtures()
+	var werr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Content-Length", fmt.Sprint(len(f.pageB)-10))
+		_, werr = w.Write(f.pageB)
+	})
+	srv := httptest.NewServer(newMatcher(t, true).Middleware(h))
+	defer srv.Close()
+	got := fetch(t, srv.Client(), "GET", srv.URL, nil)
+	if !errors.Is(werr, http.ErrContentLength) || got.n != len(f.pageB)-10 {
+		t.Errorf("write error %v, client got %v", werr, got)
 	}
 }

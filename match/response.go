@@ -50,20 +50,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // inspect applies the Matcher to a response whose body has not been read.
 func (m *Matcher) inspect(resp *http.Response) {
-	method, ctx, url := http.MethodGet, context.Background(), ""
+	method, ctx := http.MethodGet, context.Background()
 	if req := resp.Request; req != nil {
 		method, ctx = req.Method, req.Context()
-		if req.URL != nil {
-			url = req.URL.String()
-		}
 	}
-	if reason := classify(method, resp.StatusCode, resp.Header, resp.Header.Get("Content-Type")); reason != inspectIt {
+	reason := classify(method, resp.StatusCode, resp.Header, resp.Header.Get("Content-Type"))
+	if reason != inspectIt {
 		m.met.skipped[reason].Inc()
 		if reason == skipMethod || resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusNotModified {
-			m.applyRecorded(resp, method, url)
+			m.applyRecorded(resp, method, requestURL(resp))
 		}
 		return
 	}
+	url := requestURL(resp)
 	m.met.inspected.Inc()
 	o := object{url: url}
 	o.key, o.keyed = objectKey(url, resp.StatusCode, resp.Header)
@@ -107,6 +106,13 @@ func (m *Matcher) inspect(resp *http.Response) {
 		}
 		resp.Body = &heldBody{hb: hb}
 	}
+}
+
+func requestURL(resp *http.Response) string {
+	if resp.Request == nil || resp.Request.URL == nil {
+		return ""
+	}
+	return resp.Request.URL.String()
 }
 
 // object identifies the resource a response carries (see objectKey).
