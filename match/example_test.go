@@ -50,7 +50,7 @@ func pirateSite(copy []byte) http.Handler {
 
 func ExampleMatcher_Check() {
 	idx, copy := publisher()
-	m, err := match.New(idx)
+	m, err := match.New(idx, match.WithBudget(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -69,7 +69,8 @@ func ExampleMatcher_Check() {
 // A reverse proxy that blocks pirated pages with 451.
 func ExampleMatcher_ModifyResponse() {
 	idx, copy := publisher()
-	m, err := match.New(idx, match.WithPolicy(match.Block))
+	// A generous budget: examples run on busy machines too.
+	m, err := match.New(idx, match.WithPolicy(match.Block), match.WithBudget(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func ExampleMatcher_ModifyResponse() {
 // A file server that marks the pages it serves.
 func ExampleMatcher_Middleware() {
 	idx, copy := publisher()
-	m, err := match.New(idx, match.WithPolicy(match.AddHeader))
+	m, err := match.New(idx, match.WithPolicy(match.AddHeader), match.WithBudget(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func ExampleMatcher_Middleware() {
 // A client that fills a cache and logs what it fetched.
 func ExampleMatcher_Transport() {
 	idx, copy := publisher()
-	m, err := match.New(idx, match.WithOnVerdict(func(e match.Event) {
+	m, err := match.New(idx, match.WithBudget(10*time.Second), match.WithOnVerdict(func(e match.Event) {
 		fmt.Println("verdict:", e.Verdict.Kind, e.Verdict.ID)
 	}))
 	if err != nil {
@@ -143,7 +144,7 @@ func ExampleMatcher_Transport() {
 
 func ExampleMatcher_Reload() {
 	idx, copy := publisher()
-	m, err := match.New(idx)
+	m, err := match.New(idx, match.WithBudget(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}

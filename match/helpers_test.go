@@ -89,11 +89,12 @@ func newMatcher(t testing.TB, withA bool, opts ...Option) *Matcher {
 
 // result is what a client saw.
 type result struct {
-	status int
-	header http.Header
-	sum    [32]byte
-	n      int
-	err    error
+	status  int
+	header  http.Header
+	trailer http.Header
+	sum     [32]byte
+	n       int
+	err     error
 }
 
 func (r result) String() string {
@@ -116,7 +117,7 @@ func fetch(t testing.TB, c *http.Client, method, url string, hdr http.Header) re
 	defer resp.Body.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, resp.Body)
-	r := result{status: resp.StatusCode, header: resp.Header, n: int(n), err: err}
+	r := result{status: resp.StatusCode, header: resp.Header, trailer: resp.Trailer, n: int(n), err: err}
 	copy(r.sum[:], h.Sum(nil))
 	return r
 }

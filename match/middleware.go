@@ -147,14 +147,27 @@ func (iw *inspectWriter) begin(sniffed string) {
 }
 
 // restoreHeader undoes header changes made while holding, except
-// trailers, as net/http would have.
+// trailers (declared or prefixed), as net/http would have.
 func (iw *inspectWriter) restoreHeader() {
 	if iw.snap == nil {
 		return
 	}
 	h := iw.w.Header()
+	trailer := func(k string) bool {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+		for _, v := range iw.snap["Trailer"] {
+			for t := range strings.SplitSeq(v, ",") {
+				if http.CanonicalHeaderKey(strings.TrimSpace(t)) == k {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for k := range h {
-		if _, kept := iw.snap[k]; !kept && !strings.HasPrefix(k, http.TrailerPrefix) {
+		if _, kept := iw.snap[k]; !kept && !trailer(k) {
 			delete(h, k)
 		}
 	}

@@ -367,10 +367,12 @@ func TestMiddlewareHeaderAfterWriteHeader(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/jpeg")
 		w.Header().Set("X-Before", "1")
+		w.Header().Set("Trailer", "X-Checksum")
 		w.WriteHeader(http.StatusOK)
 		w.Header().Set("X-After", "1")
 		w.Header().Del("X-Before")
 		w.Write(f.pageB)
+		w.Header().Set("X-Checksum", "42") // a declared trailer
 	})
 	for _, wrap := range []bool{false, true} {
 		var handler http.Handler = h
@@ -382,6 +384,9 @@ func TestMiddlewareHeaderAfterWriteHeader(t *testing.T) {
 		srv.Close()
 		if got.header.Get("X-Before") != "1" || got.header.Get("X-After") != "" || got.n != len(f.pageB) {
 			t.Errorf("wrapped=%v: %v %v", wrap, got, got.header)
+		}
+		if got.trailer.Get("X-Checksum") != "42" {
+			t.Errorf("wrapped=%v: trailer %v", wrap, got.trailer)
 		}
 	}
 }

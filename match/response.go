@@ -166,7 +166,7 @@ func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *h
 	case ActionHeader:
 		resp.Header.Set(HeaderVerdict, FormatVerdictHeader(v))
 	}
-	if cp == nil && prefix == nil {
+	if cp == nil && (prefix == nil || len(prefix.b) == 0) {
 		return // untouched: nothing read, nothing to copy
 	}
 	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: o}}

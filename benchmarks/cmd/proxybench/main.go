@@ -91,6 +91,7 @@ type Row struct {
 	PlainCPUus     float64 `json:"plain_proxy_cpu_us_per_request"`
 	PagematchCPUus float64 `json:"pagematch_proxy_cpu_us_per_request"`
 	CPUCost        float64 `json:"throughput_cost_cpu"`
+	AddedCPUus     float64 `json:"added_cpu_us_per_request"` // median of per-round differences
 	PlainP50us     float64 `json:"plain_p50_us"`
 	PlainP99us     float64 `json:"plain_p99_us"`
 	PagematchP50us float64 `json:"pagematch_p50_us"`
@@ -324,16 +325,18 @@ func summarize(row *Row, plainRuns, pmRuns []runStats) {
 	row.PlainP99us = median(plainRuns, func(s runStats) float64 { return us(s.p99) })
 	row.PagematchP50us = median(pmRuns, func(s runStats) float64 { return us(s.p50) })
 	row.PagematchP99us = median(pmRuns, func(s runStats) float64 { return us(s.p99) })
-	var wall, cpu, add50, add99 []float64
+	var wall, cpu, addCPU, add50, add99 []float64
 	for i := range plainRuns {
 		p, q := plainRuns[i], pmRuns[i]
 		wall = append(wall, 1-q.rps/p.rps)
 		cpu = append(cpu, 1-p.cpuPerReq/q.cpuPerReq)
+		addCPU = append(addCPU, q.cpuPerReq-p.cpuPerReq)
 		add50 = append(add50, us(q.p50-p.p50))
 		add99 = append(add99, us(q.p99-p.p99))
 	}
 	row.WallCost = medianOf(wall)
 	row.CPUCost = medianOf(cpu)
+	row.AddedCPUus = medianOf(addCPU)
 	row.AddedP50us = medianOf(add50)
 	row.AddedP99us = medianOf(add99)
 }
@@ -686,15 +689,15 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "fingerprint, one core: p50 %.1f ms, p99 %.1f ms (bound: %.0f first-seen images/s on %d cores); budget %.0f ms\n\n",
 		r.FingerprintMsP50, r.FingerprintMsP99, r.FingerprintBoundRPS, r.GOMAXPROCS, r.BudgetMs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tcpu cost\tplain p50 µs\tplain p99 µs\tadded p50 µs\tadded p99 µs\thold p50 µs\thold p99 µs\ttargets\t")
+	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost\tplain p50 µs\tplain p99 µs\tadded p50 µs\tadded p99 µs\thold p50 µs\thold p99 µs\ttargets\t")
 	for _, row := range r.Rows {
 		target := "-"
 		if row.MeetsTargets != nil {
 			target = map[bool]string{true: "met", false: "MISSED"}[*row.MeetsTargets]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t\n",
 			row.Scenario, row.Concurrency, float64(row.BodyBytes)/1024, row.PlainRPS, row.PagematchRPS, 100*row.WallCost,
-			row.PlainCPUus, row.PagematchCPUus, 100*row.CPUCost,
+			row.PlainCPUus, row.PagematchCPUus, row.AddedCPUus, 100*row.CPUCost,
 			row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us, row.HoldP50us, row.HoldP99us, target)
 	}
 	tw.Flush()
