@@ -21,17 +21,13 @@ type Index struct {
 	scratch   sync.Pool
 }
 
-type scratch struct {
-	hits []hit
-	buf  []byte
-}
 
 func newIndex(c *columns, cfg openConfig) (*Index, error) {
 	if cfg.threshold < 0 || cfg.threshold > fingerprint.HashBits {
 		return nil, fmt.Errorf("index: threshold %d out of range 0..%d", cfg.threshold, fingerprint.HashBits)
 	}
 	ix := &Index{c: c, hashes: c.hashes, quality: c.quality, threshold: cfg.threshold}
-	ix.scratch.New = func() any { return new(scratch) }
+	ix.scratch.New = func() any { return new(searchScratch) }
 	m := cfg.substrings
 	if m == 0 {
 		m = autoSubstrings(len(c.hashes))
@@ -110,18 +106,18 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 	for _, o := range opts {
 		cfg = o.applyLookup(cfg)
 	}
-	s := ix.scratch.Get().(*scratch)
+	s := ix.scratch.Get().(*searchScratch)
 	defer ix.putScratch(s)
 	hits := s.hits[:0]
 	if len(fp.Variants) == 0 {
-		hits = ix.search(&fp.Hash, cfg.threshold, hit{variant: uint8(fingerprint.VariantPage)}, hits)
+		hits = ix.search(&fp.Hash, cfg.threshold, hit{variant: uint8(fingerprint.VariantPage)}, hits, s)
 	}
 	for i := range fp.Variants {
 		v := &fp.Variants[i]
 		if i > 0 && v.Quality < fingerprint.MinQuality {
 			continue
 		}
-		hits = ix.search(&v.Hash, cfg.threshold, hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}, hits)
+		hits = ix.search(&v.Hash, cfg.threshold, hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}, hits, s)
 	}
 	// Drop unmatchable entries, then keep each entry's best hit.
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return ix.quality[h.idx] < fingerprint.MinQuality })
@@ -152,9 +148,9 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 // string and, if the entry has metadata, its Meta. With no matches and no
 // growth, Search allocates nothing.
 func (ix *Index) Search(h fingerprint.Hash, radius int, dst []Match) []Match {
-	s := ix.scratch.Get().(*scratch)
+	s := ix.scratch.Get().(*searchScratch)
 	defer ix.putScratch(s)
-	s.hits = ix.search(&h, radius, hit{variant: uint8(fingerprint.VariantPage)}, s.hits[:0])
+	s.hits = ix.search(&h, radius, hit{variant: uint8(fingerprint.VariantPage)}, s.hits[:0], s)
 	dst, s.buf = ix.materialize(s.hits, dst, s.buf)
 	return dst
 }
@@ -167,14 +163,14 @@ func (ix *Index) Nearest(h fingerprint.Hash) (Match, bool) {
 	if ix.Len() == 0 {
 		return Match{}, false
 	}
-	s := ix.scratch.Get().(*scratch)
+	s := ix.scratch.Get().(*searchScratch)
 	defer ix.putScratch(s)
 	for r := 0; ; r = min(r+8, fingerprint.HashBits) {
 		if r == fingerprint.HashBits || ix.mih == nil || ix.mih.plan(r).linear {
 			r = fingerprint.HashBits
 			s.hits = ix.nearestLinear(&h, s.hits[:0])
 		} else {
-			s.hits = ix.mih.search(ix.hashes, &h, r, hit{}, s.hits[:0])
+			s.hits = ix.mih.search(ix.hashes, &h, r, hit{}, s.hits[:0], s)
 		}
 		if len(s.hits) > 0 || r == fingerprint.HashBits {
 			break
@@ -204,7 +200,7 @@ func (ix *Index) nearestLinear(q *fingerprint.Hash, out []hit) []hit {
 }
 
 // search appends every entry within radius r of q to out.
-func (ix *Index) search(q *fingerprint.Hash, r int, h hit, out []hit) []hit {
+func (ix *Index) search(q *fingerprint.Hash, r int, h hit, out []hit, sc *searchScratch) []hit {
 	switch {
 	case r < 0 || len(ix.hashes) == 0:
 		return out
@@ -213,7 +209,7 @@ func (ix *Index) search(q *fingerprint.Hash, r int, h hit, out []hit) []hit {
 	case ix.mih == nil:
 		return linearSearch(ix.hashes, q, r, h, out)
 	}
-	return ix.mih.search(ix.hashes, q, r, h, out)
+	return ix.mih.search(ix.hashes, q, r, h, out, sc)
 }
 
 // materialize decodes hits into Matches appended to dst, sorted by
@@ -238,8 +234,8 @@ func (ix *Index) materialize(hits []hit, dst []Match, buf []byte) ([]Match, []by
 	return dst, buf
 }
 
-func (ix *Index) putScratch(s *scratch) {
-	if cap(s.hits) > 1<<16 || cap(s.buf) > 1<<16 {
+func (ix *Index) putScratch(s *searchScratch) {
+	if cap(s.hits) > 1<<16 || cap(s.buf) > 1<<16 || cap(s.cands) > 1<<20 || cap(s.buckets) > 1<<20 {
 		return // do not pin a huge result buffer
 	}
 	ix.scratch.Put(s)
