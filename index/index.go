@@ -21,7 +21,6 @@ type Index struct {
 	scratch   sync.Pool
 }
 
-
 func newIndex(c *columns, cfg openConfig) (*Index, error) {
 	if cfg.threshold < 0 || cfg.threshold > fingerprint.HashBits {
 		return nil, fmt.Errorf("index: threshold %d out of range 0..%d", cfg.threshold, fingerprint.HashBits)
