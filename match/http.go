@@ -47,6 +47,25 @@ func isImageType(ct string) bool {
 	return false
 }
 
+// imageMagic reports whether b starts like a JPEG, PNG, GIF or WebP file;
+// it needs 12 bytes.
+func imageMagic(b []byte) bool {
+	switch {
+	case len(b) >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff:
+		return true
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return true
+	case len(b) >= 6 && (string(b[:6]) == "GIF87a" || string(b[:6]) == "GIF89a"):
+		return true
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return true
+	}
+	return false
+}
+
+// magicLen is how many bytes imageMagic needs.
+const magicLen = 12
+
 // objectKey names one representation of an object: its URL and its ETag,
 // or without one its full length and Last-Modified. Range (206), HEAD and
 // 304 responses find the verdict recorded for the full body through it.

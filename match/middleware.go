@@ -75,10 +75,15 @@ func (iw *inspectWriter) WriteHeader(code int) {
 }
 
 // needsSniff reports whether the decision must wait for the first bytes:
-// net/http would sniff the Content-Type of this response.
+// net/http would sniff the Content-Type of this response, or WithSniff
+// asks to look at a response not declared as an image.
 func (iw *inspectWriter) needsSniff() bool {
-	_, typed := iw.w.Header()["Content-Type"]
-	return !typed && iw.code == http.StatusOK && iw.r.Method != http.MethodHead && identity(iw.w.Header())
+	h := iw.w.Header()
+	_, typed := h["Content-Type"]
+	if iw.code != http.StatusOK || iw.r.Method == http.MethodHead || !identity(h) {
+		return false
+	}
+	return !typed || (iw.m.cfg.sniff && !isImageType(h.Get("Content-Type")))
 }
 
 func (iw *inspectWriter) Write(p []byte) (int, error) {
@@ -95,6 +100,9 @@ func (iw *inspectWriter) Write(p []byte) (int, error) {
 			// Only to decide; the header is left for net/http to sniff
 			// as it would without us.
 			sniffed = http.DetectContentType(p)
+			if iw.m.cfg.sniff && imageMagic(p) {
+				sniffed = "image/jpeg" // any image type: inspect it
+			}
 		}
 		iw.begin(sniffed)
 		return iw.Write(p)

@@ -85,6 +85,7 @@ type config struct {
 	lookup       []index.LookupOption
 	fpOpts       []fingerprint.Option
 	onVerdict    func(Event)
+	sniff        bool
 }
 
 func newConfig(opts []Option) config {
@@ -187,6 +188,14 @@ func WithLookupOptions(opts ...index.LookupOption) Option {
 func WithFingerprintOptions(opts ...fingerprint.Option) Option {
 	return func(c *config) { c.fpOpts = append(c.fpOpts, opts...) }
 }
+
+// WithSniff also inspects 200 responses whose declared Content-Type is
+// not an image type when their first bytes are those of a JPEG, PNG, GIF
+// or WebP file. Browsers show such images anyway, so a site can otherwise
+// evade inspection by mislabelling them. It costs every such response a
+// peek at its first 12 bytes (the middleware looks at the handler's first
+// write, which must hold them). Off by default.
+func WithSniff(on bool) Option { return func(c *config) { c.sniff = on } }
 
 // WithOnVerdict calls f after every verdict on an HTTP response, including
 // deferred ones (bodies over the hold limit, decided after they streamed).

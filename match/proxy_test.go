@@ -47,6 +47,19 @@ func upstream() http.Handler {
 			b = b[n:]
 		}
 	})
+	// Mislabelled: an image declared as something else.
+	mux.HandleFunc("/a-octet", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(f.pirateA)
+	})
+	mux.HandleFunc("/bin", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(bytes.Repeat([]byte{1, 2, 3, 4, 5}, 20000))
+	})
+	mux.HandleFunc("/tiny", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("hi"))
+	})
 	// No Content-Type: net/http sniffs it.
 	mux.HandleFunc("/a-sniffed", func(w http.ResponseWriter, r *http.Request) {
 		w.Write(f.pirateA)
@@ -311,6 +324,20 @@ func TestEndToEnd(t *testing.T) {
 				m = newMatcher(t, true, WithPolicy(Block), WithFailClosed(true), WithMaxHeldBytes(1000))
 				c, u = s.run(t, m, upstream())
 				checkRefused(t, "fail-closed, no room", fetch(t, c, "GET", u+"/a.jpg", nil))
+			})
+			t.Run("Sniff", func(t *testing.T) {
+				for _, sniff := range []bool{false, true} {
+					m := newMatcher(t, true, WithPolicy(Block), WithSniff(sniff))
+					c, u := s.run(t, m, upstream())
+					if got := fetch(t, c, "GET", u+"/a-octet", nil); sniff {
+						checkBlocked(t, "mislabelled image, sniffed", got, "GET")
+					} else {
+						sameAs(t, "mislabelled image", got, base.get(t, "GET", "/a-octet", nil))
+					}
+					for _, p := range []string{"/bin", "/tiny", "/text.txt", "/b.jpg"} {
+						sameAs(t, p, fetch(t, c, "GET", u+p, nil), base.get(t, "GET", p, nil))
+					}
+				}
 			})
 			t.Run("UpstreamCut", func(t *testing.T) {
 				m := newMatcher(t, true, WithPolicy(Block))

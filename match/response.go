@@ -1,6 +1,7 @@
 package match
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -55,6 +56,9 @@ func (m *Matcher) inspect(resp *http.Response) {
 		method, ctx = req.Method, req.Context()
 	}
 	reason := classify(method, resp.StatusCode, resp.Header, resp.Header.Get("Content-Type"))
+	if reason == skipType && m.cfg.sniff && m.sniffBody(resp) {
+		reason = inspectIt
+	}
 	if reason != inspectIt {
 		m.met.skipped[reason].Inc()
 		if reason == skipMethod || resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusNotModified {
@@ -106,6 +110,21 @@ func (m *Matcher) inspect(resp *http.Response) {
 		}
 		resp.Body = &heldBody{hb: hb}
 	}
+}
+
+// sniffBody peeks at the start of resp's body and reports whether it is an
+// image. The body is left whole either way.
+func (m *Matcher) sniffBody(resp *http.Response) bool {
+	var peek [magicLen]byte
+	k, _ := io.ReadFull(resp.Body, peek[:])
+	// A read error shows again on the next read of the body.
+	resp.Body = &prefixedBody{Reader: io.MultiReader(bytes.NewReader(peek[:k]), resp.Body), Closer: resp.Body}
+	return imageMagic(peek[:k])
+}
+
+type prefixedBody struct {
+	io.Reader
+	io.Closer
 }
 
 func requestURL(resp *http.Response) string {

@@ -12,7 +12,9 @@
 // Two scenarios:
 //
 //   - cache-hit: requests cycle over -pages distinct pages the Matcher has
-//     already seen (verdict cache hits);
+//     already seen (verdict cache hits), from -conc clients (the machine
+//     saturated: throughput) and from one client (latency without
+//     queueing);
 //   - first-seen: every request gets a body never seen before (the page
 //     with a unique JPEG comment), so every response is fingerprinted.
 //
@@ -243,13 +245,15 @@ func run(c config) (*Result, error) {
 		}
 	}
 	var seq atomic.Uint64
+	cached := func(i int) string { return fmt.Sprintf("/p/%d.jpg", i%c.pages) }
 	scenarios := []struct {
 		name     string
 		conc, n  int
 		path     func(i int) string
 		targeted bool
 	}{
-		{"cache-hit", c.conc, c.requests, func(i int) string { return fmt.Sprintf("/p/%d.jpg", i%c.pages) }, true},
+		{"cache-hit", c.conc, c.requests, cached, true},
+		{"cache-hit", 1, max(1, c.requests/3), cached, true},
 		{"first-seen", c.firstConc, c.firstRequests, func(int) string {
 			return fmt.Sprintf("/u/%d.jpg", seq.Add(1))
 		}, false},
