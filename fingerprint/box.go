@@ -14,7 +14,7 @@ const (
 	densityTau    = 0.05
 	keepShare     = 0.1
 	// inkFloor drops the faint ink of JPEG ringing and paper texture.
-	inkFloor = 0.15
+	inkFloor = 0.04
 	// tightInk is the ink a pixel needs to set the tight box.
 	tightInk = 0.3
 	// minContrast is the least spread, in grey levels, between paper and
