@@ -51,7 +51,7 @@ func TestReverseProxy(t *testing.T) {
 	var logs syncBuffer
 	go func() {
 		done <- run(ctx, []string{"-index", path, "-upstream", upstream.URL, "-listen", "127.0.0.1:0",
-			"-metrics", "127.0.0.1:0", "-block", "-watch", "10ms"}, &logs,
+			"-metrics", "127.0.0.1:0", "-block", "-watch", "10ms", "-budget", "10s"}, &logs,
 			func(p, m string) { addrs <- [2]string{p, m} })
 	}()
 	var a [2]string
