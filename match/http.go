@@ -1,6 +1,8 @@
 package match
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -147,20 +149,31 @@ const (
 // report counts the action and tells the logger and the caller's hook.
 func (m *Matcher) report(e Event) {
 	m.met.actions[e.Action].Inc()
-	v := &e.Verdict
-	switch {
-	case v.Match:
-		m.log.Info("pagematch: match", "url", e.URL, "id", v.ID, "distance", v.Distance,
-			"variant", v.Variant.String(), "action", e.Action.String(), "deferred", e.Deferred, "cached", v.Cached)
-	case v.Kind == KindTimeout || v.Kind == KindBusy:
-		m.log.Warn("pagematch: no verdict", "url", e.URL, "kind", v.Kind.String(), "action", e.Action.String(), "err", v.Err)
-	default:
-		m.log.Debug("pagematch: verdict", "url", e.URL, "kind", v.Kind.String(), "action", e.Action.String(),
-			"deferred", e.Deferred, "cached", v.Cached, "err", v.Err)
-	}
 	if m.cfg.onVerdict != nil {
 		m.cfg.onVerdict(e)
 	}
+	v := &e.Verdict
+	msg, level := "pagematch: verdict", slog.LevelDebug
+	switch {
+	case v.Match:
+		msg, level = "pagematch: match", slog.LevelInfo
+	case v.Kind == KindTimeout || v.Kind == KindBusy:
+		msg, level = "pagematch: no verdict", slog.LevelWarn
+	}
+	// Check first: building the attributes allocates, even for a
+	// discarding handler.
+	if !m.log.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("url", e.URL), slog.String("kind", v.Kind.String()),
+		slog.String("action", e.Action.String()), slog.Bool("deferred", e.Deferred), slog.Bool("cached", v.Cached)}
+	if v.Match {
+		attrs = append(attrs, slog.String("id", v.ID), slog.Int("distance", v.Distance), slog.String("variant", v.Variant.String()))
+	}
+	if v.Err != nil {
+		attrs = append(attrs, slog.String("err", v.Err.Error()))
+	}
+	m.log.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
 // record remembers a match for the object so that its range, HEAD and
