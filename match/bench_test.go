@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"testing"
+
+	"github.com/pagematch/pagematch/internal/pirate"
+	"github.com/pagematch/pagematch/internal/testpages"
 )
 
 // uniqueJPEG returns body with a JPEG comment segment holding n inserted
@@ -49,35 +53,39 @@ func BenchmarkCheck(b *testing.B) {
 }
 
 // BenchmarkModifyResponse compares draining a response body with and
-// without ModifyResponse on a cache hit.
+// without ModifyResponse on a cache hit, for the test page (600x850) and a
+// full-size page (1200x1700).
 func BenchmarkModifyResponse(b *testing.B) {
-	f := loadFixtures()
-	req := httptest.NewRequest("GET", "http://origin/a.jpg", nil)
-	newResp := func() *http.Response {
-		return &http.Response{StatusCode: 200, Request: req, ContentLength: int64(len(f.pirateA)),
-			Header: http.Header{"Content-Type": {"image/jpeg"}, "Etag": {`"a"`}},
-			Body:   io.NopCloser(bytes.NewReader(f.pirateA))}
+	full, err := pirate.EncodeJPEG(testpages.Page(testpages.Spec{Series: 1, Page: 2}), 85)
+	if err != nil {
+		b.Fatal(err)
 	}
+	req := httptest.NewRequest("GET", "http://origin/a.jpg", nil)
 	buf := make([]byte, 32<<10)
-	for _, on := range []bool{false, true} {
-		name := "plain"
-		if on {
-			name = "pagematch"
-		}
-		b.Run(name, func(b *testing.B) {
-			m := newMatcher(b, true)
-			m.Check(context.Background(), f.pirateA) // warm the cache
-			b.SetBytes(int64(len(f.pirateA)))
-			b.ReportAllocs()
-			for b.Loop() {
-				resp := newResp()
-				if on {
-					m.ModifyResponse(resp)
-				}
-				io.CopyBuffer(io.Discard, struct{ io.Reader }{resp.Body}, buf)
-				resp.Body.Close()
+	for _, body := range [][]byte{loadFixtures().pirateA, full} {
+		for _, on := range []bool{false, true} {
+			name := fmt.Sprintf("%dKB/plain", len(body)>>10)
+			if on {
+				name = fmt.Sprintf("%dKB/pagematch", len(body)>>10)
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				m := newMatcher(b, true)
+				m.Check(context.Background(), body) // warm the cache
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					resp := &http.Response{StatusCode: 200, Request: req, ContentLength: int64(len(body)),
+						Header: http.Header{"Content-Type": {"image/jpeg"}, "Etag": {`"a"`}},
+						Body:   io.NopCloser(bytes.NewReader(body))}
+					if on {
+						m.ModifyResponse(resp)
+					}
+					// As ReverseProxy does: Read into its own buffer.
+					io.CopyBuffer(io.Discard, struct{ io.Reader }{resp.Body}, buf)
+					resp.Body.Close()
+				}
+			})
+		}
 	}
 }
 
