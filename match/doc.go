@@ -38,7 +38,10 @@
 // middleware decides on the type net/http would sniff when the handler
 // sets none. Every other response passes through untouched, its body
 // neither read nor copied (the middleware hands io.ReaderFrom to the
-// underlying writer, keeping sendfile).
+// underlying writer, keeping sendfile). Since browsers display images
+// whatever their declared type, WithSniff also inspects responses whose
+// first bytes are an image's, at the price of peeking at every 200
+// response.
 //
 // # Streaming and blocking
 //

@@ -247,6 +247,10 @@ func TestEndToEnd(t *testing.T) {
 				checkBlocked(t, "range", fetch(t, c, "GET", u+"/a.jpg", rangeHdr), "GET")
 				checkBlocked(t, "HEAD", fetch(t, c, "HEAD", u+"/a.jpg", nil), "HEAD")
 				checkBlocked(t, "If-None-Match", fetch(t, c, "GET", u+"/a.jpg", http.Header{"If-None-Match": {`"a"`}}), "GET")
+				// Without an ETag the object is its length and Last-Modified.
+				checkBlocked(t, "no ETag", fetch(t, c, "GET", u+"/a-noetag.jpg", nil), "GET")
+				checkBlocked(t, "no ETag, range", fetch(t, c, "GET", u+"/a-noetag.jpg", rangeHdr), "GET")
+				checkBlocked(t, "no ETag, HEAD", fetch(t, c, "HEAD", u+"/a-noetag.jpg", nil), "HEAD")
 				// Unrecorded objects keep their 206 and 304.
 				sameAs(t, "b range", fetch(t, c, "GET", u+"/b.jpg", rangeHdr), base.get(t, "GET", "/b.jpg", rangeHdr))
 				inm := http.Header{"If-None-Match": {`"b"`}}
