@@ -46,7 +46,8 @@ type Verdict struct {
 	// Match is Kind == KindMatch.
 	Match bool
 	// ID, Distance, Variant and Meta describe the best matching entry
-	// (smallest distance) when Match is true.
+	// (smallest distance) when Match is true. Meta is shared with the
+	// cache: treat it as read-only.
 	ID       string
 	Distance int
 	Variant  fingerprint.VariantKind
