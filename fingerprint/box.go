@@ -30,8 +30,18 @@ var boxParams = [...][2]float64{{0.03, 0.05}, {0.08, 0.2}, {densityTau, 0.02}, {
 type density struct {
 	w, h int
 	ink  []float32
-	sum  []float64 // integral image of ink, (w+1)×(h+1)
+	dens []float32 // ink smoothed over the window
 	r    int
+	// regions caches the labelling of the full plane per threshold.
+	regions map[float64]*regions
+}
+
+// regions labels the pixels at or above a density threshold by connected
+// region, with each region's ink.
+type regions struct {
+	label []int32 // -1 below the threshold, else the region's root
+	mass  []float64
+	tight []rect // per region, the box of its pixels with tightInk or more
 }
 
 func (p plane) density() *density {
@@ -56,15 +66,28 @@ func (p plane) density() *density {
 			}
 		}
 	}
-	d.sum = make([]float64, (p.w+1)*(p.h+1))
+	sum := make([]float64, (p.w+1)*(p.h+1))
 	for y := 0; y < p.h; y++ {
 		var row float64
 		for x := 0; x < p.w; x++ {
 			row += float64(d.ink[y*p.w+x])
-			d.sum[(y+1)*(p.w+1)+x+1] = d.sum[y*(p.w+1)+x+1] + row
+			sum[(y+1)*(p.w+1)+x+1] = sum[y*(p.w+1)+x+1] + row
 		}
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
+	// The window counts beyond the plane as empty, so density falls off at
+	// the edges alike for every image.
+	area := float64((2*d.r + 1) * (2*d.r + 1))
+	d.dens = make([]float32, len(d.ink))
+	for y := 0; y < p.h; y++ {
+		y0, y1 := max(0, y-d.r), min(p.h, y+d.r+1)
+		for x := 0; x < p.w; x++ {
+			x0, x1 := max(0, x-d.r), min(p.w, x+d.r+1)
+			s := sum[y1*(p.w+1)+x1] - sum[y0*(p.w+1)+x1] - sum[y1*(p.w+1)+x0] + sum[y0*(p.w+1)+x0]
+			d.dens[y*p.w+x] = float32(s / area)
+		}
+	}
+	d.regions = map[float64]*regions{}
 	return d
 }
 
@@ -79,25 +102,42 @@ func percentile(h *[256]int, n int, q float64) int {
 	return 255
 }
 
-// at returns the mean ink in the window around (x, y); the window counts
-// beyond the plane as empty, so density falls off at the edges alike for
-// every image.
-func (d *density) at(x, y int) float64 {
-	x0, y0 := max(0, x-d.r), max(0, y-d.r)
-	x1, y1 := min(d.w, x+d.r+1), min(d.h, y+d.r+1)
-	s := d.sum[y1*(d.w+1)+x1] - d.sum[y0*(d.w+1)+x1] - d.sum[y1*(d.w+1)+x0] + d.sum[y0*(d.w+1)+x0]
-	side := float64(2*d.r + 1)
-	return s / (side * side)
-}
-
 // box returns the content box within r for threshold tau and region share
 // keep. It is empty when r holds no content.
 func (d *density) box(r rect, tau, keep float64) rect {
-	w := r.dx()
 	if r.empty() {
 		return rect{}
 	}
-	n := w * r.dy()
+	g := d.label(tau)
+	heaviest := 0.0
+	for _, m := range g.mass {
+		heaviest = max(heaviest, m)
+	}
+	out, ok := rect{}, false
+	for l, m := range g.mass {
+		t := g.tight[l]
+		if heaviest == 0 || m < keep*heaviest || t.empty() {
+			continue
+		}
+		if !ok {
+			out, ok = t, true
+			continue
+		}
+		out = rect{min(out.x0, t.x0), min(out.y0, t.y0), max(out.x1, t.x1), max(out.y1, t.y1)}
+	}
+	if !ok {
+		return rect{}
+	}
+	return rect{max(out.x0, r.x0), max(out.y0, r.y0), min(out.x1, r.x1), min(out.y1, r.y1)}
+}
+
+// label returns the regions of the plane at density tau, computing them
+// once per threshold.
+func (d *density) label(tau float64) *regions {
+	if g, ok := d.regions[tau]; ok {
+		return g
+	}
+	n := d.w * d.h
 	label := make([]int32, n)
 	parent := make([]int32, 0, 64)
 	find := func(i int32) int32 {
@@ -107,19 +147,20 @@ func (d *density) box(r rect, tau, keep float64) rect {
 		}
 		return i
 	}
-	for y := r.y0; y < r.y1; y++ {
-		for x := r.x0; x < r.x1; x++ {
-			i := (y-r.y0)*w + (x - r.x0)
-			if d.at(x, y) < tau {
+	t := float32(tau)
+	for y := 0; y < d.h; y++ {
+		for x := 0; x < d.w; x++ {
+			i := y*d.w + x
+			if d.dens[i] < t {
 				label[i] = -1
 				continue
 			}
 			var a, b int32 = -1, -1
-			if x > r.x0 {
+			if x > 0 {
 				a = label[i-1]
 			}
-			if y > r.y0 {
-				b = label[i-w]
+			if y > 0 {
+				b = label[i-d.w]
 			}
 			switch {
 			case a < 0 && b < 0:
@@ -138,37 +179,29 @@ func (d *density) box(r rect, tau, keep float64) rect {
 			}
 		}
 	}
-	if len(parent) == 0 {
-		return rect{}
-	}
 	mass := make([]float64, len(parent))
-	for y := r.y0; y < r.y1; y++ {
-		for x := r.x0; x < r.x1; x++ {
-			if l := label[(y-r.y0)*w+(x-r.x0)]; l >= 0 {
-				mass[find(l)] += float64(d.ink[y*d.w+x])
-			}
+	tight := make([]rect, len(parent))
+	for i, l := range label {
+		if l < 0 {
+			continue
 		}
-	}
-	heaviest := slices.Max(mass)
-	if heaviest == 0 {
-		return rect{}
-	}
-	out, ok := rect{}, false
-	for y := r.y0; y < r.y1; y++ {
-		for x := r.x0; x < r.x1; x++ {
-			l := label[(y-r.y0)*w+(x-r.x0)]
-			if l < 0 || d.ink[y*d.w+x] < tightInk || mass[find(l)] < keep*heaviest {
+		l = find(l)
+		label[i] = l
+		mass[l] += float64(d.ink[i])
+		if d.ink[i] >= tightInk {
+			x, y := i%d.w, i/d.w
+			t := &tight[l]
+			if t.empty() {
+				*t = rect{x, y, x + 1, y + 1}
 				continue
 			}
-			if !ok {
-				out, ok = rect{x, y, x + 1, y + 1}, true
-				continue
-			}
-			out.x0, out.y0 = min(out.x0, x), min(out.y0, y)
-			out.x1, out.y1 = max(out.x1, x+1), max(out.y1, y+1)
+			t.x0, t.y0 = min(t.x0, x), min(t.y0, y)
+			t.x1, t.y1 = max(t.x1, x+1), max(t.y1, y+1)
 		}
 	}
-	return out
+	g := &regions{label: label, mass: mass, tight: tight}
+	d.regions[tau] = g
+	return g
 }
 
 // Frame snapping. A side of the box that some stray ink (a corner

@@ -44,6 +44,7 @@ func (p plane) resample(r frect, t *thumb) {
 	// Horizontal pass into rows of grid cells, then vertical.
 	iy0, iy1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
 	tmp := make([]float32, (iy1-iy0)*grid)
+	xs := spansFor(r.x0, sx, grid)
 	for y := iy0; y < iy1; y++ {
 		dst := tmp[(y-iy0)*grid : (y-iy0+1)*grid]
 		if y < 0 || y >= p.h {
@@ -52,44 +53,81 @@ func (p plane) resample(r frect, t *thumb) {
 			}
 			continue
 		}
-		areaAverage(p.pix[y*p.w:(y+1)*p.w], r.x0, sx, dst)
+		apply(xs, p.pix[y*p.w:(y+1)*p.w], dst)
 	}
 	col := make([]float32, iy1-iy0)
 	out := make([]float32, grid)
+	ys := spansFor(r.y0-float64(iy0), sy, grid)
 	for x := 0; x < grid; x++ {
 		for y := range col {
 			col[y] = tmp[y*grid+x]
 		}
-		areaAverage(col, r.y0-float64(iy0), sy, out)
+		apply(ys, col, out)
 		for y := 0; y < grid; y++ {
 			t[y*grid+x] = out[y]
 		}
 	}
 }
 
-// areaAverage fills dst[i] with the mean of src over [a+i*s, a+(i+1)*s).
-func areaAverage(src []float32, a, s float64, dst []float32) {
-	for i := range dst {
+// span is one output cell of an area average: source samples j0..j1-1,
+// weighted 1 except the first (w0) and the last (w1).
+type span struct {
+	j0, j1 int32
+	w0, w1 float32
+}
+
+// spansFor returns the spans of n cells of width s starting at a.
+func spansFor(a, s float64, n int) []span {
+	out := make([]span, n)
+	for i := range out {
 		lo := a + float64(i)*s
 		hi := lo + s
-		var sum, wsum float64
-		for j := int(math.Floor(lo)); float64(j) < hi; j++ {
-			w := math.Min(hi, float64(j+1)) - math.Max(lo, float64(j))
-			if w <= 0 {
-				continue
+		j0 := int(math.Floor(lo))
+		j1 := int(math.Ceil(hi))
+		if j1 <= j0 {
+			j1 = j0 + 1
+		}
+		sp := span{j0: int32(j0), j1: int32(j1)}
+		sp.w0 = float32(min(hi, float64(j0+1)) - lo)
+		sp.w1 = float32(hi - max(lo, float64(j1-1)))
+		if j1 == j0+1 {
+			sp.w0, sp.w1 = float32(hi-lo), 0
+		}
+		out[i] = sp
+	}
+	return out
+}
+
+// apply fills dst[i] with the weighted mean of src over spans[i]. Samples
+// beyond src and unknown (negative) samples count as white paper.
+func apply(spans []span, src []float32, dst []float32) {
+	n := int32(len(src))
+	at := func(j int32) float32 {
+		if j < 0 || j >= n || src[j] < 0 {
+			return 255
+		}
+		return src[j]
+	}
+	for i, sp := range spans {
+		sum := at(sp.j0) * sp.w0
+		wsum := sp.w0
+		if sp.j1 > sp.j0+1 {
+			for j := sp.j0 + 1; j < sp.j1-1; j++ {
+				sum += at(j)
 			}
-			v := float32(255)
-			if j >= 0 && j < len(src) && src[j] >= 0 {
-				v = src[j]
-			}
-			sum += float64(v) * w
-			wsum += w
+			sum += at(sp.j1-1) * sp.w1
+			wsum += float32(sp.j1-sp.j0-2) + sp.w1
 		}
 		dst[i] = 255
 		if wsum > 0 {
-			dst[i] = float32(sum / wsum)
+			dst[i] = sum / wsum
 		}
 	}
+}
+
+// areaAverage fills dst[i] with the mean of src over [a+i*s, a+(i+1)*s).
+func areaAverage(src []float32, a, s float64, dst []float32) {
+	apply(spansFor(a, s, len(dst)), src, dst)
 }
 
 // coeffs holds the freqs×freqs DCT coefficients, row v (vertical

@@ -41,17 +41,19 @@ func (p plane) resize(w, h int) plane {
 		return p
 	}
 	tmp := newPlane(w, p.h)
+	xs := spansFor(0, float64(p.w)/float64(w), w)
 	for y := 0; y < p.h; y++ {
-		areaAverage(p.pix[y*p.w:(y+1)*p.w], 0, float64(p.w)/float64(w), tmp.pix[y*w:(y+1)*w])
+		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w])
 	}
 	out := newPlane(w, h)
 	col := make([]float32, p.h)
 	dst := make([]float32, h)
+	ys := spansFor(0, float64(p.h)/float64(h), h)
 	for x := 0; x < w; x++ {
 		for y := range col {
 			col[y] = tmp.pix[y*w+x]
 		}
-		areaAverage(col, 0, float64(p.h)/float64(h), dst)
+		apply(ys, col, dst)
 		for y, v := range dst {
 			out.pix[y*w+x] = v
 		}
