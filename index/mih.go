@@ -76,10 +76,11 @@ func buildMIH(hashes []fingerprint.Hash, m int) *mih {
 // directories of the posting tables and of table 0 have about
 // n/2^slack and n/2^slack0 buckets.
 func buildMIHTuned(hashes []fingerprint.Hash, m, slack, slack0 int) *mih {
-	m = min(max(m, 8), maxTables)
 	n := len(hashes)
-	x := &mih{tabs: make([]table, m), idxBits: max(bitsFor(uint64(n)), 1), n: n, cost: defaultCosts}
 	lg := int(math.Round(math.Log2(float64(max(n, 2)))))
+	// Substrings of at most lg+8 bits keep the directory within ~n entries.
+	m = min(max(m, 8, (fingerprint.HashBits+lg+7)/(lg+8)), maxTables)
+	x := &mih{tabs: make([]table, m), idxBits: max(bitsFor(uint64(n)), 1), n: n, cost: defaultCosts}
 	start := uint(0)
 	for i := range x.tabs {
 		t := &x.tabs[i]
@@ -96,11 +97,14 @@ func buildMIHTuned(hashes []fingerprint.Hash, m, slack, slack0 int) *mih {
 		if i == 0 {
 			target = lg - slack0
 		}
-		c := uint(min(max(target, 1), int(t.width)))
-		if i > 0 && t.width-c > 32-x.idxBits {
-			c = t.width - (32 - x.idxBits)
+		// At most 8 low key bits (a byte for popcount8), and for the
+		// posting tables at most what a uint32 leaves beside the entry.
+		lowMax := 8
+		if i > 0 {
+			lowMax = min(lowMax, int(32-x.idxBits))
 		}
-		t.lowBits = t.width - c
+		c := min(max(target, int(t.width)-lowMax, 1), int(t.width))
+		t.lowBits = t.width - uint(c)
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -389,6 +393,17 @@ func (x *mih) probe(i, t int, key uint32, bs []bucket) []bucket {
 	return bs
 }
 
+// popcount8 counts the bits of a byte. The low key bits of a table are
+// at most 8 (see buildMIHTuned), and a table lookup is faster than
+// bits.OnesCount when the build cannot assume the POPCNT instruction
+// (GOAMD64=v1, the default).
+var popcount8 = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = uint8(bits.OnesCount8(uint8(i)))
+	}
+	return t
+}()
+
 // nextMask returns the next larger integer with the same number of set
 // bits (Gosper's hack); v must be non-zero.
 func nextMask(v uint64) uint64 {
@@ -400,8 +415,8 @@ func nextMask(v uint64) uint64 {
 // sorted entry array: entries are verified in place.
 func (x *mih) scan0(hashes []fingerprint.Hash, q *fingerprint.Hash, r int, key uint32, h hit, out []hit, sc *searchScratch) []hit {
 	tab := &x.tabs[0]
-	lowMask := uint32(1)<<tab.lowBits - 1
-	ql := key & lowMask
+	lowMask := uint8(1)<<tab.lowBits - 1
+	ql := uint8(key) & lowMask
 	shift := 64 - tab.width
 	last := uint32(len(hashes) - 1)
 	var sink uint64
@@ -412,7 +427,7 @@ func (x *mih) scan0(hashes []fingerprint.Hash, q *fingerprint.Hash, r int, key u
 	for _, b := range sc.buckets {
 		for j := b.lo; j < b.hi; j++ {
 			e := &hashes[j]
-			if uint32(bits.OnesCount32(uint32(e[0]>>shift)&lowMask^ql)) > b.rem {
+			if uint32(popcount8[uint8(e[0]>>shift)&lowMask^ql]) > b.rem {
 				continue
 			}
 			if d := q.Distance(*e); d <= r {
@@ -428,7 +443,7 @@ func (x *mih) scan0(hashes []fingerprint.Hash, q *fingerprint.Hash, r int, key u
 // whose low key bits are within each bucket's remaining radius.
 func (x *mih) scan(i int, key uint32, cands []uint32, sc *searchScratch) []uint32 {
 	tab := &x.tabs[i]
-	ql := key & (1<<tab.lowBits - 1)
+	ql := uint8(key) & (1<<tab.lowBits - 1)
 	idxBits := x.idxBits
 	idxMask := uint32(1)<<idxBits - 1
 	post := tab.post
@@ -440,7 +455,7 @@ func (x *mih) scan(i int, key uint32, cands []uint32, sc *searchScratch) []uint3
 	sc.sink += uint64(sink)
 	for _, b := range sc.buckets {
 		for _, e := range post[b.lo:b.hi] {
-			if uint32(bits.OnesCount32(e>>idxBits^ql)) <= b.rem {
+			if uint32(popcount8[uint8(e>>idxBits)^ql]) <= b.rem {
 				cands = append(cands, e&idxMask)
 			}
 		}

@@ -102,6 +102,8 @@ func (f builderFunc) applyBuilder(c *builderConfig) { f(c) }
 // WithSubstrings fixes the number of multi-index substrings (1–32) instead
 // of choosing it from the entry count. It is meant for benchmarks and
 // tests; 1 disables the tables and makes every search a linear scan.
+// Other values are raised to at least 8 and to 256/(log2(n)+8), so that
+// no directory outgrows the index.
 func WithSubstrings(m int) Option {
 	return openFunc(func(c *openConfig) { c.substrings = m })
 }
