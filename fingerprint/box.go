@@ -237,11 +237,11 @@ func (d *density) snap(b rect) rect {
 		return float64(n) / float64(max(1, hi-lo))
 	}
 	// stray returns the share of positions along [lo, hi) with ink in
-	// any line from a to b (exclusive, either direction).
+	// any line from a to c-1.
 	stray := func(rows bool, a, c, lo, hi int) float64 {
 		n := 0
 		for j := lo; j < hi; j++ {
-			for i := min(a, c); i < max(a, c); i++ {
+			for i := a; i < c; i++ {
 				k := i*d.w + j
 				if !rows {
 					k = j*d.w + i
@@ -259,7 +259,11 @@ func (d *density) snap(b rect) rect {
 		for k := 1; k <= reach; k++ {
 			i := edge + step*k
 			if cover(rows, i, lo, hi) >= frameCover {
-				if stray(rows, edge, i, lo, hi) < strayCover {
+				a, c := edge, i // the lines beyond the frame line i
+				if step < 0 {
+					a, c = i+1, edge+1
+				}
+				if stray(rows, a, c, lo, hi) < strayCover {
 					return i
 				}
 				return edge

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/corona10/goimagehash"
+	"github.com/disintegration/imaging"
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/internal/pirate"
 	"github.com/pagematch/pagematch/internal/testpages"
@@ -240,4 +241,24 @@ func FuzzFromBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fingerprint.FromBytes(ctx, data, fingerprint.WithMaxPixels(1<<20))
 	})
+}
+
+// Normalisation is symmetric, so a mirrored page finds its page hash
+// exactly through the mirror variant.
+func TestMirrorExact(t *testing.T) {
+	for p := 0; p < 10; p++ {
+		img := page(p, p)
+		ref, _ := fingerprint.FromImage(img)
+		q, err := fingerprint.FromImage(imaging.FlipH(img))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := fingerprint.HashBits
+		for _, v := range q.Variants {
+			d = min(d, v.Hash.Distance(ref.Hash))
+		}
+		if d != 0 {
+			t.Errorf("page %d: mirrored copy at distance %d", p, d)
+		}
+	}
 }

@@ -303,6 +303,9 @@ func debugThumb(img image.Image) *thumb {
 // border pixel it is reached from and still count as background.
 const bgTolerance = 20
 
+// bgBucket groups border values into floods of one reference each.
+const bgBucket = 8
+
 // paperLevel is the least luma of white paper.
 const paperLevel = 200
 
@@ -312,83 +315,108 @@ const paperLevel = 200
 // steers the content box and the deskew; the thumbnail keeps the values.
 func (p *plane) markBackground() {
 	bg := make([]bool, len(p.pix))
-	type item struct {
-		i   int32
-		ref float32
-	}
-	var stack []item
-	push := func(i int, ref float32) {
-		if v := p.pix[i]; bg[i] || v-ref > bgTolerance || ref-v > bgTolerance {
-			return
+	mark := make([]uint16, len(p.pix)) // flood generation that visited a pixel
+	gen := uint16(0)
+	var stack []int32
+	// flood marks the pixels reachable from seeds through values within
+	// bgTolerance of ref. Seeds are grouped by value, one flood per group,
+	// so that the result does not depend on the order of the seeds.
+	flood := func(seeds []int) {
+		groups := map[int][]int{}
+		for _, i := range seeds {
+			g := int(p.pix[i]) / bgBucket
+			groups[g] = append(groups[g], i)
 		}
-		bg[i] = true
-		stack = append(stack, item{int32(i), ref})
+		for g, group := range groups {
+			gen++
+			ref := float32(g*bgBucket + bgBucket/2)
+			push := func(i int) {
+				if v := p.pix[i]; mark[i] == gen || v-ref > bgTolerance || ref-v > bgTolerance {
+					return
+				}
+				mark[i] = gen
+				bg[i] = true
+				stack = append(stack, int32(i))
+			}
+			for _, i := range group {
+				push(i)
+			}
+			for len(stack) > 0 {
+				i := int(stack[len(stack)-1])
+				stack = stack[:len(stack)-1]
+				x, y := i%p.w, i/p.w
+				if x > 0 {
+					push(i - 1)
+				}
+				if x < p.w-1 {
+					push(i + 1)
+				}
+				if y > 0 {
+					push(i - p.w)
+				}
+				if y < p.h-1 {
+					push(i + p.w)
+				}
+			}
+		}
 	}
+	var seeds []int
 	for x := 0; x < p.w; x++ {
-		push(x, p.pix[x])
-		push((p.h-1)*p.w+x, p.pix[(p.h-1)*p.w+x])
+		seeds = append(seeds, x, (p.h-1)*p.w+x)
 	}
-	for y := 0; y < p.h; y++ {
-		push(y*p.w, p.pix[y*p.w])
-		push(y*p.w+p.w-1, p.pix[y*p.w+p.w-1])
+	for y := 1; y < p.h-1; y++ {
+		seeds = append(seeds, y*p.w, y*p.w+p.w-1)
 	}
-	flood := func() {
-		for len(stack) > 0 {
-			it := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			i := int(it.i)
-			x, y := i%p.w, i/p.w
-			if x > 0 {
-				push(i-1, it.ref)
-			}
-			if x < p.w-1 {
-				push(i+1, it.ref)
-			}
-			if y > 0 {
-				push(i-p.w, it.ref)
-			}
-			if y < p.h-1 {
-				push(i+p.w, it.ref)
-			}
-		}
-	}
-	flood()
+	flood(seeds)
 	// A bar or fill of another shade may surround the white paper of the
 	// margins: flood the paper too, from where it meets the background,
 	// across the one-pixel blend between bar and paper that resampling
 	// leaves.
-	adjacentBG := func(i int) int {
+	neighbours := func(i int, f func(j int)) {
 		x, y := i%p.w, i/p.w
-		switch {
-		case x > 0 && bg[i-1]:
-			return i - 1
-		case x < p.w-1 && bg[i+1]:
-			return i + 1
-		case y > 0 && bg[i-p.w]:
-			return i - p.w
-		case y < p.h-1 && bg[i+p.w]:
-			return i + p.w
+		if x > 0 {
+			f(i - 1)
 		}
-		return -1
+		if x < p.w-1 {
+			f(i + 1)
+		}
+		if y > 0 {
+			f(i - p.w)
+		}
+		if y < p.h-1 {
+			f(i + p.w)
+		}
 	}
 	var blend []int
 	for i, v := range p.pix {
 		if bg[i] {
 			continue
 		}
-		if j := adjacentBG(i); j >= 0 && v >= min(p.pix[j], 255)-bgTolerance && p.pix[j] < paperLevel {
+		isBlend := false
+		neighbours(i, func(j int) {
+			if bg[j] && p.pix[j] < paperLevel && v >= p.pix[j]-bgTolerance {
+				isBlend = true
+			}
+		})
+		if isBlend {
 			blend = append(blend, i)
 		}
 	}
 	for _, i := range blend {
 		bg[i] = true
 	}
+	seeds = seeds[:0]
 	for i, v := range p.pix {
-		if !bg[i] && v >= paperLevel && adjacentBG(i) >= 0 {
-			push(i, v)
+		if bg[i] || v < paperLevel {
+			continue
+		}
+		touches := false
+		neighbours(i, func(j int) { touches = touches || bg[j] })
+		if touches {
+			seeds = append(seeds, i)
 		}
 	}
-	flood()
+	flood(seeds)
 	p.bg = bg
 }
 
