@@ -9,7 +9,7 @@ import "image"
 // tuning set (series 0–19 of internal/testpages); the README reports it on
 // a held-apart set. `go run ./benchmarks/cmd/robustness -set tune` prints
 // the estimate.
-const DefaultThreshold = 34
+const DefaultThreshold = 33
 
 // MinQuality is the lowest Quality at which a fingerprint may match.
 // Fingerprints below it carry too little information (blank, solid,
