@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -306,6 +307,28 @@ func TestChooseHighBits(t *testing.T) {
 		u := chooseHighBits(n)
 		if n > 1 && (1<<u > 4*n || 4<<u < n) {
 			t.Errorf("chooseHighBits(%d) = %d", n, u)
+		}
+	}
+}
+
+// TestDecodeUnsorted plants an inversion inside a decode chunk and at the
+// boundary between the parallel chunks.
+func TestDecodeUnsorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	n := 1 << 17
+	hs := make([]fingerprint.Hash, n)
+	for i := range hs {
+		hs[i] = fingerprint.Hash{0, rng.Uint64(), rng.Uint64(), rng.Uint64()} // one high bucket
+	}
+	slices.SortFunc(hs, func(a, b fingerprint.Hash) int { return cmpHash(&a, &b) })
+	if _, err := decodeHashes(encodeHashes(hs), uint64(n)); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{1, 1000, n / 2, n - 1} {
+		bad := slices.Clone(hs)
+		bad[at-1], bad[at] = bad[at], bad[at-1]
+		if _, err := decodeHashes(encodeHashes(bad), uint64(n)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("inversion at %d: %v", at, err)
 		}
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"io"
 	"math/bits"
 	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/zeebo/xxh3"
@@ -343,20 +346,58 @@ func decodeHashes(b []byte, n uint64) ([]fingerprint.Hash, error) {
 	if i != n {
 		return nil, fmt.Errorf("%w: %d hashes for %d entries", ErrCorrupt, i, n)
 	}
-	br := bitReader{b: b[1+8*highWords:]}
-	for i := range hs {
-		h := &hs[i]
-		l0, l1, l2 := br.get(64), br.get(64), br.get(64)
-		l3 := br.get(64-u) << u
-		h[0] |= l0 >> u
-		h[1] = l1>>u | l0<<(64-u)
-		h[2] = l2>>u | l1<<(64-u)
-		h[3] = l3>>u | l2<<(64-u)
-		if i > 0 && cmpHash(&hs[i-1], h) > 0 {
-			return nil, fmt.Errorf("%w: hashes not sorted", ErrCorrupt)
+	// The low parts have a fixed width, so chunks decode in parallel.
+	low := b[1+8*highWords:]
+	width := 256 - uint64(u)
+	parallel(len(hs), func(lo, hi int) bool {
+		off := uint64(lo) * width
+		br := bitReader{b: low[8*(off/64):]}
+		br.get(uint(off % 64))
+		for i := lo; i < hi; i++ {
+			h := &hs[i]
+			l0, l1, l2 := br.get(64), br.get(64), br.get(64)
+			l3 := br.get(64-u) << u
+			h[0] |= l0 >> u
+			h[1] = l1>>u | l0<<(64-u)
+			h[2] = l2>>u | l1<<(64-u)
+			h[3] = l3>>u | l2<<(64-u)
 		}
+		return false
+	})
+	unsorted := parallel(len(hs), func(lo, hi int) bool {
+		for i := max(lo, 1); i < hi; i++ {
+			if cmpHash(&hs[i-1], &hs[i]) > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	if unsorted {
+		return nil, fmt.Errorf("%w: hashes not sorted", ErrCorrupt)
 	}
 	return hs, nil
+}
+
+// parallel runs f over chunks of [0, n) on GOMAXPROCS goroutines (one
+// for small n) and reports whether any call returned true.
+func parallel(n int, f func(lo, hi int) bool) bool {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 1<<16 || workers == 1 {
+		return f(0, n)
+	}
+	var found atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if f(n*w/workers, n*(w+1)/workers) {
+				found.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	return found.Load()
 }
 
 // bitReader reads values packed by bitWriter from a buffer whose length
