@@ -34,9 +34,17 @@ func TestQuickstart(t *testing.T) {
 		t.Errorf("%d false matches, %d wrong-page matches", sum.False, sum.WrongPage)
 	}
 	// Recall per family is measured on hundreds of pages by the robustness
-	// report; one copy per family here only shows that matching works.
-	if 4*sum.Found < 3*sum.Copies {
+	// report; one copy per family here only shows that matching works. The
+	// families that reach 99% there must match here; the others may miss.
+	if 2*sum.Found < sum.Copies {
 		t.Errorf("recall %d/%d", sum.Found, sum.Copies)
+	}
+	for _, r := range sum.Rows {
+		for _, fam := range []string{"jpeg-", "mirror", "scanlation-"} {
+			if r.Expect != "" && strings.HasPrefix(r.Transform, fam) && !r.OK {
+				t.Errorf("%s (%s) was not found", r.File, r.Transform)
+			}
+		}
 	}
 	for _, r := range sum.Rows {
 		if r.Verdict == "error" {
