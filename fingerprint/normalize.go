@@ -150,6 +150,21 @@ func (p *plane) markBackground() {
 	mark := make([]uint16, len(p.pix)) // flood generation that visited a pixel
 	gen := uint16(0)
 	var stack []int32
+	neighbours := func(i int, f func(j int)) {
+		x, y := i%p.w, i/p.w
+		if x > 0 {
+			f(i - 1)
+		}
+		if x < p.w-1 {
+			f(i + 1)
+		}
+		if y > 0 {
+			f(i - p.w)
+		}
+		if y < p.h-1 {
+			f(i + p.w)
+		}
+	}
 	// flood marks the pixels reachable from seeds through values within
 	// bgTolerance of ref. Seeds are grouped by value, one flood per group,
 	// so that the result does not depend on the order of the seeds.
@@ -176,19 +191,7 @@ func (p *plane) markBackground() {
 			for len(stack) > 0 {
 				i := int(stack[len(stack)-1])
 				stack = stack[:len(stack)-1]
-				x, y := i%p.w, i/p.w
-				if x > 0 {
-					push(i - 1)
-				}
-				if x < p.w-1 {
-					push(i + 1)
-				}
-				if y > 0 {
-					push(i - p.w)
-				}
-				if y < p.h-1 {
-					push(i + p.w)
-				}
+				neighbours(i, push)
 			}
 		}
 	}
@@ -204,21 +207,6 @@ func (p *plane) markBackground() {
 	// margins: flood the paper too, from where it meets the background,
 	// across the one-pixel blend between bar and paper that resampling
 	// leaves.
-	neighbours := func(i int, f func(j int)) {
-		x, y := i%p.w, i/p.w
-		if x > 0 {
-			f(i - 1)
-		}
-		if x < p.w-1 {
-			f(i + 1)
-		}
-		if y > 0 {
-			f(i - p.w)
-		}
-		if y < p.h-1 {
-			f(i + p.w)
-		}
-	}
 	var blend []int
 	for i, v := range p.pix {
 		if bg[i] {
