@@ -161,11 +161,11 @@ func (b *Builder) columns() (*columns, error) {
 
 	var buf []byte
 	metaOf := func(i uint32) string {
-		if b.meta == nil {
-			return ""
-		}
 		buf = encodeMeta(buf[:0], b.meta[i])
 		return string(buf)
+	}
+	if b.meta == nil { // no metadata: one empty blob for every entry
+		metaOf = func(uint32) string { return "" }
 	}
 	metas, metaCode, err := dictionary(perm, metaOf)
 	if err != nil {
@@ -182,30 +182,38 @@ func (b *Builder) columns() (*columns, error) {
 // dictionary collects the distinct values of val over perm, sorted, and
 // returns them with each position's code.
 func dictionary(perm []uint32, val func(uint32) string) (strtab, []uint32, error) {
-	codes := make(map[string]uint32)
-	for _, i := range perm {
+	// Provisional codes in order of first appearance, remapped to sorted
+	// order at the end: one map lookup per entry.
+	first := make(map[string]uint32)
+	var distinct []string
+	codes := make([]uint32, len(perm))
+	for j, i := range perm {
 		v := val(i)
-		if _, ok := codes[v]; !ok {
-			codes[v] = 0
+		c, ok := first[v]
+		if !ok {
+			c = uint32(len(distinct))
+			first[v] = c
+			distinct = append(distinct, v)
 		}
+		codes[j] = c
 	}
-	distinct := make([]string, 0, len(codes))
-	for s := range codes {
-		distinct = append(distinct, s)
+	order := make([]uint32, len(distinct))
+	for k := range order {
+		order[k] = uint32(k)
 	}
-	slices.Sort(distinct)
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(distinct[a], distinct[b]) })
+	final := make([]uint32, len(distinct))
 	var t strtab
-	for k, s := range distinct {
-		codes[s] = uint32(k)
-		t.add([]byte(s))
+	for rank, k := range order {
+		final[k] = uint32(rank)
+		t.add([]byte(distinct[k]))
 	}
 	if len(t.data) >= 1<<32 {
 		return t, nil, fmt.Errorf("index: dictionary of %d bytes: %w", len(t.data), ErrTooLarge)
 	}
 	t.finish()
-	out := make([]uint32, len(perm))
-	for j, i := range perm {
-		out[j] = codes[val(i)]
+	for j, c := range codes {
+		codes[j] = final[c]
 	}
-	return t, out, nil
+	return t, codes, nil
 }

@@ -58,6 +58,9 @@ const (
 	maxAlgorithmLen = 64
 	// fixedHeader is magic, version and hlen.
 	fixedHeader = len(magic) + 8
+	// zstdWindow is the zstd window of the writer and the most the reader
+	// accepts.
+	zstdWindow = 4 << 20
 )
 
 // Section kinds, in file order.
@@ -189,9 +192,10 @@ func hashSectionLen(n uint64, u uint) uint64 {
 
 // maxRaw bounds a section's decoded size from the entry count, before
 // anything is allocated: exact for per-entry columns, and for
-// dictionaries (at most n+1 strings of bounded length) also a multiple of
-// the stored size, since zstd cannot plausibly expand sorted strings more.
-func maxRaw(kind int, n, stored uint64) uint64 {
+// dictionaries at most n strings of bounded length. (Sorted, front-coded
+// dictionaries compress by 1000 times and more, so the stored size is no
+// bound; see sectionReader.decompress.)
+func maxRaw(kind int, n uint64) uint64 {
 	codes := 2 + 8*((64*n+63)/64)
 	switch kind {
 	case secHashes:
@@ -201,9 +205,9 @@ func maxRaw(kind int, n, stored uint64) uint64 {
 	case secIDCodes, secMetaCodes:
 		return codes
 	case secIDDirs, secIDBases:
-		return min((n+1)*(MaxIDLen+12)+10, 1<<20+256*stored)
+		return (n+1)*(MaxIDLen+12) + 10
 	case secMetaDict:
-		return min((n+1)*(MaxMetaLen+12)+10, 1<<20+256*stored)
+		return (n+1)*(MaxMetaLen+12) + 10
 	}
 	return 0
 }

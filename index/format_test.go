@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -215,6 +216,8 @@ func TestReadRejects(t *testing.T) {
 		{"huge section", headerWith(t, data, func(_ *header, s []section) { s[0].stored, s[0].raw = 1<<40, 1<<40 }), ErrTruncated, ErrCorrupt},
 		{"huge dict", headerWith(t, data, func(_ *header, s []section) { s[3].stored = 1 << 40 }), ErrTruncated, ErrTruncated},
 		{"huge raw", headerWith(t, data, func(_ *header, s []section) { s[2].raw = 1 << 40 }), ErrCorrupt, nil},
+		{"raw claim", headerWith(t, data, func(_ *header, s []section) { s[2].raw = maxRaw(secIDDirs, 2000) }), ErrCorrupt, nil},
+		{"raw short", headerWith(t, data, func(_ *header, s []section) { s[2].raw-- }), ErrCorrupt, nil},
 		{"hash bits", headerWith(t, data, func(h *header, _ []section) { h.hashBits = 64 }), ErrCorrupt, nil},
 		{"algorithm", headerWith(t, data, func(h *header, _ []section) { h.algorithm = "pdq" }), ErrAlgorithm, nil},
 	}
@@ -329,6 +332,32 @@ func TestDecodeUnsorted(t *testing.T) {
 		bad[at-1], bad[at] = bad[at], bad[at-1]
 		if _, err := decodeHashes(encodeHashes(bad), uint64(n)); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("inversion at %d: %v", at, err)
+		}
+	}
+}
+
+// TestCompressibleDictionary round-trips a dictionary that zstd shrinks
+// more than 256 times (a reader once rejected such files).
+func TestCompressibleDictionary(t *testing.T) {
+	var es []Entry
+	for i := 0; i < 150000; i++ {
+		es = append(es, Entry{ID: fmt.Sprintf("publisher-%02d/series-%04d/vol-%02d/p.jpg", i%20, i/20%7500, i/150000), Hash: fingerprint.Hash{uint64(i)}, Quality: 50})
+	}
+	data := encode(t, es)
+	hi, err := readHeader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := hi.secs[secIDDirs-1]; d.raw < 1<<20 || d.raw < 256*d.stored {
+		t.Errorf("dirs: %d bytes stored for %d raw; the test wants over 1 MiB and a ratio above 256", d.stored, d.raw)
+	}
+	for _, r := range []io.Reader{bytes.NewReader(data), onlyReader{bytes.NewReader(data)}} {
+		ix, err := Read(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.Len() != len(es) {
+			t.Fatal(ix.Len())
 		}
 	}
 }

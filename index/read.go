@@ -177,7 +177,7 @@ func (sr *sectionReader) close() {
 // next returns section s's decoded bytes.
 func (sr *sectionReader) next(s section) ([]byte, error) {
 	name := sectionNames[s.kind]
-	if s.raw > maxRaw(s.kind, sr.n, s.stored) {
+	if s.raw > maxRaw(s.kind, sr.n) {
 		return nil, fmt.Errorf("%w: section %s claims %d bytes for %d entries", ErrCorrupt, name, s.raw, sr.n)
 	}
 	b, err := readStored(sr.r, s.stored, sr.sizeKnown)
@@ -192,16 +192,39 @@ func (sr *sectionReader) next(s section) ([]byte, error) {
 	}
 	if sr.dec == nil {
 		sr.dec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecodeAllCapLimit(true),
-			zstd.WithDecoderMaxMemory(1<<40))
+			zstd.WithDecoderMaxWindow(zstdWindow))
 		if err != nil {
 			return nil, fmt.Errorf("index: zstd: %w", err)
 		}
 	}
-	out, err := sr.dec.DecodeAll(b, make([]byte, 0, s.raw))
+	out, err := sr.decompress(b, s.raw)
 	if err != nil || uint64(len(out)) != s.raw {
 		return nil, fmt.Errorf("%w: section %s does not decompress to %d bytes", ErrCorrupt, name, s.raw)
 	}
 	return out, nil
+}
+
+// decompress decodes a zstd section that should hold raw bytes. Usually
+// the output buffer is allocated at once; when the claim is far above
+// what the stored bytes plausibly expand to, the buffer instead grows
+// with the data actually decoded, so a forged length cannot make the
+// reader allocate more than the input really holds.
+func (sr *sectionReader) decompress(b []byte, raw uint64) ([]byte, error) {
+	if raw <= 1<<20 || raw/64 <= uint64(len(b)) {
+		return sr.dec.DecodeAll(b, make([]byte, 0, raw))
+	}
+	if err := sr.dec.Reset(bytes.NewReader(b)); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.Grow(1 << 20)
+	if _, err := io.CopyN(&out, sr.dec, int64(raw)); err != nil {
+		return nil, err
+	}
+	if k, _ := sr.dec.Read(make([]byte, 1)); k != 0 {
+		return nil, ErrCorrupt
+	}
+	return out.Bytes(), nil
 }
 
 // decodeColumns reads a whole file into columns.

@@ -20,7 +20,7 @@ var zstdLevels = [...]zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedFastest, zs
 // encodeSections builds every section's stored bytes.
 func encodeSections(c *columns, level int) ([]section, [][]byte, error) {
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstdLevels[min(max(level, 1), 4)]),
-		zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false))
+		zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false), zstd.WithWindowSize(zstdWindow))
 	if err != nil {
 		return nil, nil, fmt.Errorf("index: zstd: %w", err)
 	}
