@@ -51,24 +51,25 @@ type result struct {
 	RecallVsLinear          float64 `json:"recall_vs_linear"`
 	LinearQueryP50us        float64 `json:"linear_query_p50_us"`
 
-	Threshold        int     `json:"threshold"`
-	Substrings       int     `json:"substrings"`
-	Queries          int     `json:"queries"`
-	LinearSample     int     `json:"linear_sample"`
-	ExactVsLinear    bool    `json:"exact_vs_linear"`
-	PlantedFound     float64 `json:"planted_found"`
-	HitQueryP50us    float64 `json:"hit_query_p50_us"`
-	MissQueryP50us   float64 `json:"miss_query_p50_us"`
-	MissQueryP99us   float64 `json:"miss_query_p99_us"`
-	Lookup2P50us     float64 `json:"lookup2_p50_us"`
-	Lookup2P99us     float64 `json:"lookup2_p99_us"`
-	Lookup2QPS       float64 `json:"lookup2_queries_per_second_per_core"`
-	HeapHashBytes    float64 `json:"heap_hash_bytes_per_entry"`
-	HeapTableBytes   float64 `json:"heap_table_bytes_per_entry"`
-	HeapIDBytes      float64 `json:"heap_id_bytes_per_entry"`
-	FlipMin, FlipMax int
-	GOAMD64          string `json:"goamd64"`
-	GoVersion        string `json:"go_version"`
+	Threshold      int     `json:"threshold"`
+	Substrings     int     `json:"substrings"`
+	Queries        int     `json:"queries"`
+	LinearSample   int     `json:"linear_sample"`
+	ExactVsLinear  bool    `json:"exact_vs_linear"`
+	PlantedFound   float64 `json:"planted_found"`
+	HitQueryP50us  float64 `json:"hit_query_p50_us"`
+	MissQueryP50us float64 `json:"miss_query_p50_us"`
+	MissQueryP99us float64 `json:"miss_query_p99_us"`
+	Lookup2P50us   float64 `json:"lookup2_p50_us"`
+	Lookup2P99us   float64 `json:"lookup2_p99_us"`
+	Lookup2QPS     float64 `json:"lookup2_queries_per_second_per_core"`
+	HeapHashBytes  float64 `json:"heap_hash_bytes_per_entry"`
+	HeapTableBytes float64 `json:"heap_table_bytes_per_entry"`
+	HeapIDBytes    float64 `json:"heap_id_bytes_per_entry"`
+	FlipMin        int     `json:"flip_min"`
+	FlipMax        int     `json:"flip_max"`
+	GOAMD64        string  `json:"goamd64"`
+	GoVersion      string  `json:"go_version"`
 }
 
 func main() {
