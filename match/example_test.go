@@ -173,14 +173,21 @@ func ExampleMatcher_WatchFile() {
 	go m.WatchFile(ctx, path, match.WithInterval(10*time.Millisecond))
 
 	// The publisher ships a new index; Save replaces the file atomically.
+	// (The pause keeps the new file's modification time, which the kernel
+	// stamps from a coarse clock, clearly after the first index was loaded.)
+	time.Sleep(50 * time.Millisecond)
 	b := index.NewBuilder()
 	b.Add(index.Entry{ID: "series-7/p-002.jpg", Quality: 80, Hash: fingerprint.Hash{1, 2, 3, 4}})
 	if err := b.Save(path); err != nil {
 		log.Fatal(err)
 	}
-	for {
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		if cur, gen := m.Index(); cur.Len() == 1 {
 			fmt.Println("generation", gen)
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Println("not reloaded")
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
