@@ -90,13 +90,14 @@ func buildMIHTuned(hashes []fingerprint.Hash, m, slack, slack0 int) *mih {
 			t.width++
 		}
 		start += t.width
-		// Buckets of ~4 postings for the posting tables and ~2 entries for
-		// table 0: measured the fastest within the memory budget (each
-		// halving of the bucket size doubles a directory, now 1 byte per
-		// entry per posting table and 2 for table 0).
-		target := lg - slack
+		// Buckets of 4–8 postings for the posting tables and 2–4 entries
+		// for table 0: measured the fastest within the memory budget (each
+		// halving of the bucket size doubles a directory, now at most 1
+		// byte per entry per posting table and 2 for table 0).
+		// floor(log2 n): a directory never has more than n/2^slack buckets.
+		target := bits.Len(uint(n)) - 1 - slack
 		if i == 0 {
-			target = lg - slack0
+			target = bits.Len(uint(n)) - 1 - slack0
 		}
 		// At most 8 low key bits (a byte for popcount8), and for the
 		// posting tables at most what a uint32 leaves beside the entry.
