@@ -125,11 +125,6 @@ func apply(spans []span, src []float32, dst []float32) {
 	}
 }
 
-// areaAverage fills dst[i] with the mean of src over [a+i*s, a+(i+1)*s).
-func areaAverage(src []float32, a, s float64, dst []float32) {
-	apply(spansFor(a, s, len(dst)), src, dst)
-}
-
 // coeffs holds the freqs×freqs DCT coefficients, row v (vertical
 // frequency v), column u (horizontal frequency u).
 type coeffs [freqs * freqs]float32

@@ -9,7 +9,6 @@ import (
 	"image"
 	"math/rand/v2"
 	"runtime"
-	"sort"
 	"sync"
 
 	"github.com/pagematch/pagematch/fingerprint"
@@ -95,9 +94,8 @@ func (m MethodResult) WrongMatches() int {
 }
 
 type query struct {
-	img    image.Image
-	family string // "" for a distractor
-	ref    int    // index of the right reference, -1 for a distractor
+	img image.Image
+	ref int // index of the right reference, -1 for a distractor
 }
 
 // Run measures every method on the same pages and transforms. thresholds
@@ -222,24 +220,21 @@ func evalQuery(meth Method, refs []Code, qc []Code, right, threshold int) queryR
 		for _, c := range qc {
 			d := c.Hash.Distance(rc.Hash)
 			bestD = min(bestD, d)
-			if meth.Matchable(c) && meth.Matchable(rc) && d <= threshold {
-				if i == right {
-					r.hit = true
-				} else {
-					r.wrong = true
-				}
+			// Only pairs that the quality rule lets match can be false
+			// matches, so only they make the non-match distribution.
+			if !meth.Matchable(c) || !meth.Matchable(rc) {
+				continue
+			}
+			switch {
+			case i == right:
+				r.hit = r.hit || d <= threshold
+			default:
+				r.wrong = r.wrong || d <= threshold
+				r.nonMatch[d]++
 			}
 		}
 		if i == right {
 			r.best = bestD
-			continue
-		}
-		for _, c := range qc {
-			// Only pairs that the quality rule lets match can be false
-			// matches, so only they make the non-match distribution.
-			if meth.Matchable(c) && meth.Matchable(rc) {
-				r.nonMatch[c.Hash.Distance(rc.Hash)]++
-			}
 		}
 	}
 	return r
@@ -259,7 +254,7 @@ func makeQuery(cfg Config, specs []testpages.Spec, j int) (query, error) {
 	ref, fam := j/nf, cfg.Families[j%nf]
 	s := specs[ref]
 	img, err := applyFamily(fam, s, otherPage(cfg, s, rng), rng)
-	return query{img: img, family: fam, ref: ref}, err
+	return query{img: img, ref: ref}, err
 }
 
 // otherPage is the spread partner: a distractor page of the same series,
@@ -296,16 +291,6 @@ func parallel(ctx context.Context, workers, n int, f func(i int) error) error {
 		first = ctx.Err()
 	}
 	return first
-}
-
-// SortFamilies orders results like cfg.Families (they already are); kept
-// for callers that merge results.
-func SortFamilies(f []FamilyResult, order []string) {
-	pos := map[string]int{}
-	for i, n := range order {
-		pos[n] = i
-	}
-	sort.SliceStable(f, func(i, j int) bool { return pos[f[i].Family] < pos[f[j].Family] })
 }
 
 // applyFamily applies a random transform of family fam to the page of s.
