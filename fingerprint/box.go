@@ -179,17 +179,25 @@ func (d *density) label(tau float64) *regions {
 			}
 		}
 	}
+	// A parent never has a larger index than its child, so one pass in
+	// index order points every label at its root.
+	for l, q := range parent {
+		parent[l] = parent[q]
+	}
 	mass := make([]float64, len(parent))
 	tight := make([]rect, len(parent))
-	for i, l := range label {
-		if l < 0 {
-			continue
-		}
-		l = find(l)
-		label[i] = l
-		mass[l] += float64(d.ink[i])
-		if d.ink[i] >= tightInk {
-			x, y := i%d.w, i/d.w
+	for y := 0; y < d.h; y++ {
+		row, ink := label[y*d.w:(y+1)*d.w], d.ink[y*d.w:(y+1)*d.w]
+		for x, l := range row {
+			if l < 0 {
+				continue
+			}
+			l = parent[l]
+			row[x] = l
+			mass[l] += float64(ink[x])
+			if ink[x] < tightInk {
+				continue
+			}
 			t := &tight[l]
 			if t.empty() {
 				*t = rect{x, y, x + 1, y + 1}

@@ -146,98 +146,111 @@ const paperLevel = 200
 // bars and the fill around a rotated page, whatever their shade. The mask
 // steers the content box and the deskew; the thumbnail keeps the values.
 func (p *plane) markBackground() {
-	bg := make([]bool, len(p.pix))
-	mark := make([]uint16, len(p.pix)) // flood generation that visited a pixel
-	gen := uint16(0)
-	var stack []int32
-	neighbours := func(i int, f func(j int)) {
-		x, y := i%p.w, i/p.w
-		if x > 0 {
-			f(i - 1)
-		}
-		if x < p.w-1 {
-			f(i + 1)
-		}
-		if y > 0 {
-			f(i - p.w)
-		}
-		if y < p.h-1 {
-			f(i + p.w)
-		}
+	f := flooder{p: p, bg: make([]bool, len(p.pix)), mark: make([]uint16, len(p.pix))}
+	w, h := p.w, p.h
+	var seeds []int32
+	for x := 0; x < w; x++ {
+		seeds = append(seeds, int32(x), int32((h-1)*w+x))
 	}
-	// flood marks the pixels reachable from seeds through values within
-	// bgTolerance of ref. Seeds are grouped by value, one flood per group,
-	// so that the result does not depend on the order of the seeds.
-	flood := func(seeds []int) {
-		groups := map[int][]int{}
-		for _, i := range seeds {
-			g := int(p.pix[i]) / bgBucket
-			groups[g] = append(groups[g], i)
-		}
-		for g, group := range groups {
-			gen++
-			ref := float32(g*bgBucket + bgBucket/2)
-			push := func(i int) {
-				if v := p.pix[i]; mark[i] == gen || v-ref > bgTolerance || ref-v > bgTolerance {
-					return
-				}
-				mark[i] = gen
-				bg[i] = true
-				stack = append(stack, int32(i))
-			}
-			for _, i := range group {
-				push(i)
-			}
-			for len(stack) > 0 {
-				i := int(stack[len(stack)-1])
-				stack = stack[:len(stack)-1]
-				neighbours(i, push)
-			}
-		}
+	for y := 1; y < h-1; y++ {
+		seeds = append(seeds, int32(y*w), int32(y*w+w-1))
 	}
-	var seeds []int
-	for x := 0; x < p.w; x++ {
-		seeds = append(seeds, x, (p.h-1)*p.w+x)
-	}
-	for y := 1; y < p.h-1; y++ {
-		seeds = append(seeds, y*p.w, y*p.w+p.w-1)
-	}
-	flood(seeds)
+	f.flood(seeds)
+	bg := f.bg
 	// A bar or fill of another shade may surround the white paper of the
 	// margins: flood the paper too, from where it meets the background,
 	// across the one-pixel blend between bar and paper that resampling
 	// leaves.
-	var blend []int
-	for i, v := range p.pix {
-		if bg[i] {
-			continue
-		}
-		isBlend := false
-		neighbours(i, func(j int) {
-			if bg[j] && p.pix[j] < paperLevel && v >= p.pix[j]-bgTolerance {
-				isBlend = true
+	var blend []int32
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if bg[i] {
+				continue
 			}
-		})
-		if isBlend {
-			blend = append(blend, i)
+			v := p.pix[i]
+			isBlend := func(j int) bool { return bg[j] && p.pix[j] < paperLevel && v >= p.pix[j]-bgTolerance }
+			if (x > 0 && isBlend(i-1)) || (x < w-1 && isBlend(i+1)) || (y > 0 && isBlend(i-w)) || (y < h-1 && isBlend(i+w)) {
+				blend = append(blend, int32(i))
+			}
 		}
 	}
 	for _, i := range blend {
 		bg[i] = true
 	}
 	seeds = seeds[:0]
-	for i, v := range p.pix {
-		if bg[i] || v < paperLevel {
-			continue
-		}
-		touches := false
-		neighbours(i, func(j int) { touches = touches || bg[j] })
-		if touches {
-			seeds = append(seeds, i)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if bg[i] || p.pix[i] < paperLevel {
+				continue
+			}
+			if (x > 0 && bg[i-1]) || (x < w-1 && bg[i+1]) || (y > 0 && bg[i-w]) || (y < h-1 && bg[i+w]) {
+				seeds = append(seeds, int32(i))
+			}
 		}
 	}
-	flood(seeds)
+	f.flood(seeds)
 	p.bg = bg
+}
+
+// flooder holds the state of markBackground's floods.
+type flooder struct {
+	p     *plane
+	bg    []bool
+	mark  []uint16 // flood generation that visited a pixel
+	gen   uint16
+	ref   float32
+	stack []int32
+}
+
+// flood marks the pixels reachable from seeds through values within
+// bgTolerance of ref. Seeds are grouped by value, one flood per group, so
+// that the result does not depend on the order of the seeds.
+func (f *flooder) flood(seeds []int32) {
+	var groups [256/bgBucket + 1][]int32
+	for _, i := range seeds {
+		g := min(max(int(f.p.pix[i])/bgBucket, 0), len(groups)-1)
+		groups[g] = append(groups[g], i)
+	}
+	w, h := f.p.w, f.p.h
+	for g, group := range groups {
+		if len(group) == 0 {
+			continue
+		}
+		f.gen++
+		f.ref = float32(g*bgBucket + bgBucket/2)
+		for _, i := range group {
+			f.push(i)
+		}
+		for len(f.stack) > 0 {
+			i := f.stack[len(f.stack)-1]
+			f.stack = f.stack[:len(f.stack)-1]
+			y := int(i) / w
+			x := int(i) - y*w
+			if x > 0 {
+				f.push(i - 1)
+			}
+			if x < w-1 {
+				f.push(i + 1)
+			}
+			if y > 0 {
+				f.push(i - int32(w))
+			}
+			if y < h-1 {
+				f.push(i + int32(w))
+			}
+		}
+	}
+}
+
+func (f *flooder) push(i int32) {
+	if v := f.p.pix[i]; f.mark[i] == f.gen || v-f.ref > bgTolerance || f.ref-v > bgTolerance {
+		return
+	}
+	f.mark[i] = f.gen
+	f.bg[i] = true
+	f.stack = append(f.stack, i)
 }
 
 // known reports whether pixel i carries page content: it lies inside the
