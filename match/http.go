@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/zeebo/xxh3"
 )
 
 // classify returns why a response is not inspected, or inspectIt.
@@ -68,46 +66,6 @@ func imageMagic(b []byte) bool {
 // magicLen is how many bytes imageMagic needs.
 const magicLen = 12
 
-// objectKey names one representation of an object: its URL and its ETag,
-// or without one its full length and Last-Modified. Range (206), HEAD and
-// 304 responses find the verdict recorded for the full body through it.
-// ok is false when the response carries nothing to key on.
-func objectKey(url string, status int, h http.Header) (key uint64, ok bool) {
-	if url == "" {
-		return 0, false
-	}
-	var b strings.Builder
-	b.Grow(len(url) + 64)
-	b.WriteString("pagematch-object\x00")
-	b.WriteString(url)
-	b.WriteByte(0)
-	if et := h.Get("Etag"); et != "" {
-		b.WriteString("etag\x00")
-		b.WriteString(et)
-		return xxh3.HashString(b.String()), true
-	}
-	n := h.Get("Content-Length")
-	if status == http.StatusPartialContent {
-		n = rangeTotal(h.Get("Content-Range"))
-	}
-	if n == "" || n == "*" || status == http.StatusNotModified {
-		return 0, false
-	}
-	b.WriteString("len\x00")
-	b.WriteString(n)
-	b.WriteByte(0)
-	b.WriteString(h.Get("Last-Modified"))
-	return xxh3.HashString(b.String()), true
-}
-
-// rangeTotal returns the complete length from "bytes 0-99/1234".
-func rangeTotal(cr string) string {
-	if i := strings.LastIndexByte(cr, '/'); i >= 0 {
-		return strings.TrimSpace(cr[i+1:])
-	}
-	return ""
-}
-
 // contentLength returns the declared length, or -1.
 func contentLength(h http.Header) int64 {
 	s := h.Get("Content-Length")
@@ -146,12 +104,10 @@ const (
 	refusedBody = "503 Service Unavailable: the image could not be checked\n"
 )
 
-// report counts the action and tells the logger and the caller's hook.
-func (m *Matcher) report(e Event) {
+// report counts the action and tells the caller's hook and the logger;
+// e.URL is filled from o for them.
+func (m *Matcher) report(e Event, o *object) {
 	m.met.actions[e.Action].Inc()
-	if m.cfg.onVerdict != nil {
-		m.cfg.onVerdict(e)
-	}
 	v := &e.Verdict
 	msg, level := "pagematch: verdict", slog.LevelDebug
 	switch {
@@ -160,9 +116,17 @@ func (m *Matcher) report(e Event) {
 	case v.Kind == KindTimeout || v.Kind == KindBusy:
 		msg, level = "pagematch: no verdict", slog.LevelWarn
 	}
-	// Check first: building the attributes allocates, even for a
-	// discarding handler.
-	if !m.log.Enabled(context.Background(), level) {
+	// Check first: formatting the URL and building the attributes
+	// allocate, even for a discarding handler.
+	logged := m.log.Enabled(context.Background(), level)
+	if m.cfg.onVerdict == nil && !logged {
+		return
+	}
+	e.URL = o.url()
+	if m.cfg.onVerdict != nil {
+		m.cfg.onVerdict(e)
+	}
+	if !logged {
 		return
 	}
 	attrs := []slog.Attr{slog.String("url", e.URL), slog.String("kind", v.Kind.String()),
@@ -192,7 +156,7 @@ func (m *Matcher) record(key uint64, ok bool, v Verdict) {
 // applyRecord looks up the match recorded for o under the current index
 // generation and, if there is one, reports it with the action the policy
 // takes on it.
-func (m *Matcher) applyRecord(o object) (Action, Verdict, bool) {
+func (m *Matcher) applyRecord(o *object) (Action, Verdict, bool) {
 	if !o.keyed {
 		return ActionNone, Verdict{}, false
 	}
@@ -203,6 +167,6 @@ func (m *Matcher) applyRecord(o object) (Action, Verdict, bool) {
 	v.Cached = true
 	m.met.verdicts[KindMatch].Inc()
 	a := m.act(v)
-	m.report(Event{Verdict: v, URL: o.url, Action: a})
+	m.report(Event{Verdict: v, Action: a}, o)
 	return a, v, true
 }

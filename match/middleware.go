@@ -129,7 +129,7 @@ func (iw *inspectWriter) begin(sniffed string) {
 		m.met.skipped[reason].Inc()
 		if reason == skipMethod || iw.code == http.StatusPartialContent || iw.code == http.StatusNotModified {
 			o := iw.object()
-			a, rv, _ := m.applyRecord(o)
+			a, rv, _ := m.applyRecord(&o)
 			if iw.apply(a, rv) {
 				return
 			}
@@ -184,14 +184,7 @@ func (iw *inspectWriter) restoreHeader() {
 }
 
 func (iw *inspectWriter) object() object {
-	scheme := "http://"
-	if iw.r.TLS != nil {
-		scheme = "https://"
-	}
-	url := scheme + iw.r.Host + iw.r.URL.RequestURI()
-	o := object{url: url}
-	o.key, o.keyed = objectKey(url, iw.code, iw.w.Header())
-	return o
+	return serverObject(iw.r, iw.code, iw.w.Header())
 }
 
 // apply carries out an action decided before the first byte and reports
@@ -239,12 +232,13 @@ func (iw *inspectWriter) hold(p []byte) (int, error) {
 // startStream).
 func (iw *inspectWriter) stream(prefix *heldBuf, noRoom bool) {
 	o := iw.object()
-	a, v, cp := iw.m.startStream(o, prefix, iw.declared, noRoom)
+	a, v, cp := iw.m.startStream(&o, prefix, iw.declared, noRoom)
 	iw.hb = nil
 	if iw.apply(a, v) {
 		return
 	}
 	iw.commit()
+	o.fix() // reported from the goroutine that finishes the body
 	iw.c = streamCopy{m: iw.m, hb: cp, o: o}
 	if prefix != nil && len(prefix.b) > 0 {
 		iw.w.Write(prefix.b)
@@ -267,7 +261,7 @@ func (iw *inspectWriter) finish() {
 		hb.pinned = v.Kind == KindTimeout // the fingerprint still reads it
 		m.record(o.key, o.keyed, v)
 		a := m.act(v)
-		m.report(Event{Verdict: v, URL: o.url, Action: a})
+		m.report(Event{Verdict: v, Action: a}, &o)
 		if iw.apply(a, v) {
 			return
 		}
@@ -289,7 +283,8 @@ func (iw *inspectWriter) abort() {
 		iw.restoreHeader()
 		if iw.m.cfg.policy == Block && iw.m.cfg.failClosed {
 			v := Verdict{Kind: KindError, Err: errHandlerPanic}
-			iw.m.report(Event{Verdict: v, URL: iw.object().url, Action: ActionFailClosed})
+			o := iw.object()
+			iw.m.report(Event{Verdict: v, Action: ActionFailClosed}, &o)
 			iw.apply(ActionFailClosed, v)
 		} else {
 			iw.commit()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -62,44 +63,47 @@ func (m *Matcher) inspect(resp *http.Response) {
 	if reason != inspectIt {
 		m.met.skipped[reason].Inc()
 		if reason == skipMethod || resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusNotModified {
-			m.applyRecorded(resp, method, requestURL(resp))
+			m.applyRecorded(resp, method)
 		}
 		return
 	}
-	url := requestURL(resp)
 	m.met.inspected.Inc()
-	o := object{url: url}
-	o.key, o.keyed = objectKey(url, resp.StatusCode, resp.Header)
+	o := clientObject(resp.Request, resp.StatusCode, resp.Header)
 	n := resp.ContentLength
 	if n > m.cfg.holdBytes {
-		m.stream(resp, method, o, nil, n, false)
+		m.stream(resp, method, &o, nil, n, false)
 		return
 	}
-	hb := &heldBuf{m: m, limit: m.cfg.holdBytes + 1}
+	// One allocation: the body to serve, holding the buffer.
+	body := &heldBody{hb: heldBuf{m: m, limit: m.cfg.holdBytes + 1}}
+	hb := &body.hb
 	complete, err := readHeld(resp.Body, hb, n)
 	switch {
 	case err != nil:
 		// The upstream failed mid-body: give the client what came and
 		// the same error, as it would have seen without us.
-		m.log.Debug("pagematch: upstream body error", "url", url, "err", err)
+		if m.log.Enabled(ctx, slog.LevelDebug) {
+			m.log.Debug("pagematch: upstream body error", "url", o.url(), "err", err)
+		}
 		if m.cfg.policy == Block && m.cfg.failClosed {
 			hb.recycle()
 			v := Verdict{Kind: KindError, Err: fmt.Errorf("%w: %w", errUpstreamCut, err)}
-			m.report(Event{Verdict: v, URL: url, Action: ActionFailClosed})
+			m.report(Event{Verdict: v, Action: ActionFailClosed}, &o)
 			m.replace(resp, method, v, ActionFailClosed)
 			return
 		}
-		resp.Body = &heldBody{hb: hb, orig: resp.Body, err: err}
+		body.orig, body.err = resp.Body, err
+		resp.Body = body
 	case !complete:
 		// Over the hold limit, or no room to hold it.
-		m.stream(resp, method, o, hb, n, n >= 0 || int64(len(hb.b)) < hb.limit)
+		m.stream(resp, method, &o, hb, n, n >= 0 || int64(len(hb.b)) < hb.limit)
 	default:
 		resp.Body.Close()
 		v := m.check(ctx, hb.b)
 		hb.pinned = v.Kind == KindTimeout // the fingerprint still reads it
 		m.record(o.key, o.keyed, v)
 		a := m.act(v)
-		m.report(Event{Verdict: v, URL: url, Action: a})
+		m.report(Event{Verdict: v, Action: a}, &o)
 		switch a {
 		case ActionBlock, ActionFailClosed:
 			hb.recycle()
@@ -108,7 +112,7 @@ func (m *Matcher) inspect(resp *http.Response) {
 		case ActionHeader:
 			resp.Header.Set(HeaderVerdict, FormatVerdictHeader(v))
 		}
-		resp.Body = &heldBody{hb: hb}
+		resp.Body = body
 	}
 }
 
@@ -125,20 +129,6 @@ func (m *Matcher) sniffBody(resp *http.Response) bool {
 type prefixedBody struct {
 	io.Reader
 	io.Closer
-}
-
-func requestURL(resp *http.Response) string {
-	if resp.Request == nil || resp.Request.URL == nil {
-		return ""
-	}
-	return resp.Request.URL.String()
-}
-
-// object identifies the resource a response carries (see objectKey).
-type object struct {
-	url   string
-	key   uint64
-	keyed bool
 }
 
 // readHeld reads the body into hb: all n bytes when the length is known
@@ -176,7 +166,7 @@ func readHeld(r io.Reader, hb *heldBuf, n int64) (complete bool, err error) {
 
 // stream handles a response that cannot be decided before its first
 // byte (see startStream).
-func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *heldBuf, n int64, noRoom bool) {
+func (m *Matcher) stream(resp *http.Response, method string, o *object, prefix *heldBuf, n int64, noRoom bool) {
 	a, v, cp := m.startStream(o, prefix, n, noRoom)
 	switch a {
 	case ActionBlock, ActionFailClosed:
@@ -188,7 +178,8 @@ func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *h
 	if cp == nil && (prefix == nil || len(prefix.b) == 0) {
 		return // untouched: nothing read, nothing to copy
 	}
-	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: o}}
+	o.fix() // reported from the goroutine that finishes the body
+	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: *o}}
 	if prefix != nil {
 		prefix.pinned = true // served from t.prefix while the copy goes on
 		t.prefix = prefix.b
@@ -198,10 +189,9 @@ func (m *Matcher) stream(resp *http.Response, method string, o object, prefix *h
 
 // applyRecorded applies a recorded match to a response that is not
 // inspected itself: HEAD, 206 Partial Content and 304 Not Modified.
-func (m *Matcher) applyRecorded(resp *http.Response, method, url string) {
-	o := object{url: url}
-	o.key, o.keyed = objectKey(url, resp.StatusCode, resp.Header)
-	a, rv, ok := m.applyRecord(o)
+func (m *Matcher) applyRecorded(resp *http.Response, method string) {
+	o := clientObject(resp.Request, resp.StatusCode, resp.Header)
+	a, rv, ok := m.applyRecord(&o)
 	switch {
 	case !ok:
 	case a == ActionBlock:
@@ -230,7 +220,7 @@ func (m *Matcher) replace(resp *http.Response, method string, v Verdict, a Actio
 // heldBody serves a held body, then err if the upstream failed. The
 // buffer goes back to the pool at EOF or Close, whichever comes first.
 type heldBody struct {
-	hb   *heldBuf
+	hb   heldBuf
 	off  int
 	orig io.Closer // upstream body, when not closed yet
 	err  error

@@ -18,7 +18,7 @@ import (
 // copy the streaming body into for a deferred fingerprint (it continues
 // prefix), or nil when the body cannot be fingerprinted; that verdict
 // (KindTooLarge or KindBusy) is reported here.
-func (m *Matcher) startStream(o object, prefix *heldBuf, n int64, noRoom bool) (Action, Verdict, *heldBuf) {
+func (m *Matcher) startStream(o *object, prefix *heldBuf, n int64, noRoom bool) (Action, Verdict, *heldBuf) {
 	gen := m.state.Load().gen
 	if a, rv, ok := m.applyRecord(o); ok {
 		// Known to match: act now, and skip the copy.
@@ -51,7 +51,7 @@ func (m *Matcher) startStream(o object, prefix *heldBuf, n int64, noRoom bool) (
 	}
 	cp.free()
 	m.met.verdicts[over.Kind].Inc()
-	m.report(Event{Verdict: over, URL: o.url, Action: a})
+	m.report(Event{Verdict: over, Action: a}, o)
 	return a, over, nil
 }
 
@@ -104,7 +104,7 @@ func (c *streamCopy) finish() {
 		return
 	}
 	c.done = true
-	m, o := c.m, c.o
+	m, o := c.m, &c.o
 	if hb := c.hb; hb != nil {
 		c.hb = nil
 		go func() {
@@ -112,13 +112,13 @@ func (c *streamCopy) finish() {
 			hb.pinned = hb.pinned || v.Kind == KindTimeout
 			hb.recycle()
 			m.record(o.key, o.keyed, v)
-			m.report(Event{Verdict: v, URL: o.url, Deferred: true})
+			m.report(Event{Verdict: v, Deferred: true}, o)
 		}()
 		return
 	}
 	if c.over.Err != nil {
 		m.met.verdicts[c.over.Kind].Inc()
-		m.report(Event{Verdict: c.over, URL: o.url, Deferred: true})
+		m.report(Event{Verdict: c.over, Deferred: true}, o)
 	}
 }
 
