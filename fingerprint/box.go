@@ -36,10 +36,10 @@ type density struct {
 	regions map[float64]*regions
 }
 
-// regions labels the pixels at or above a density threshold by connected
-// region, with each region's ink.
+// regions are the connected parts (4-neighbour) of the pixels at or above
+// a density threshold, with each region's ink. Regions are indexed by
+// label; a label that was merged into another has no mass.
 type regions struct {
-	label []int32 // -1 below the threshold, else the region's root
 	mass  []float64
 	tight []rect // per region, the box of its pixels with tightInk or more
 }
@@ -66,12 +66,14 @@ func (p plane) density() *density {
 			}
 		}
 	}
-	sum := make([]float64, (p.w+1)*(p.h+1))
+	sw := p.w + 1
+	sum := make([]float64, sw*(p.h+1))
 	for y := 0; y < p.h; y++ {
 		var row float64
-		for x := 0; x < p.w; x++ {
-			row += float64(d.ink[y*p.w+x])
-			sum[(y+1)*(p.w+1)+x+1] = sum[y*(p.w+1)+x+1] + row
+		above, cur := sum[y*sw+1:(y+1)*sw], sum[(y+1)*sw+1:(y+2)*sw]
+		for x, v := range d.ink[y*p.w : (y+1)*p.w] {
+			row += float64(v)
+			cur[x] = above[x] + row
 		}
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
@@ -80,11 +82,11 @@ func (p plane) density() *density {
 	area := float64((2*d.r + 1) * (2*d.r + 1))
 	d.dens = make([]float32, len(d.ink))
 	for y := 0; y < p.h; y++ {
-		y0, y1 := max(0, y-d.r), min(p.h, y+d.r+1)
-		for x := 0; x < p.w; x++ {
+		top, bot := sum[max(0, y-d.r)*sw:][:sw], sum[min(p.h, y+d.r+1)*sw:][:sw]
+		dens := d.dens[y*p.w : (y+1)*p.w]
+		for x := range dens {
 			x0, x1 := max(0, x-d.r), min(p.w, x+d.r+1)
-			s := sum[y1*(p.w+1)+x1] - sum[y0*(p.w+1)+x1] - sum[y1*(p.w+1)+x0] + sum[y0*(p.w+1)+x0]
-			d.dens[y*p.w+x] = float32(s / area)
+			dens[x] = float32((bot[x1] - top[x1] - bot[x0] + top[x0]) / area)
 		}
 	}
 	d.regions = map[float64]*regions{}
@@ -132,14 +134,15 @@ func (d *density) box(r rect, tau, keep float64) rect {
 }
 
 // label returns the regions of the plane at density tau, computing them
-// once per threshold.
+// once per threshold. It joins runs of dense pixels row by row: a density
+// map is smooth, so there are far fewer runs than pixels.
 func (d *density) label(tau float64) *regions {
 	if g, ok := d.regions[tau]; ok {
 		return g
 	}
-	n := d.w * d.h
-	label := make([]int32, n)
-	parent := make([]int32, 0, 64)
+	type run struct{ y, x0, x1, l int32 }
+	var runs []run
+	var parent []int32
 	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
@@ -148,36 +151,40 @@ func (d *density) label(tau float64) *regions {
 		return i
 	}
 	t := float32(tau)
+	prev := 0 // first run of the previous row
 	for y := 0; y < d.h; y++ {
-		for x := 0; x < d.w; x++ {
-			i := y*d.w + x
-			if d.dens[i] < t {
-				label[i] = -1
+		row := d.dens[y*d.w : (y+1)*d.w]
+		cur := len(runs)
+		for x := 0; x < d.w; {
+			if row[x] < t {
+				x++
 				continue
 			}
-			var a, b int32 = -1, -1
-			if x > 0 {
-				a = label[i-1]
+			x0 := x
+			for x < d.w && row[x] >= t {
+				x++
 			}
-			if y > 0 {
-				b = label[i-d.w]
-			}
-			switch {
-			case a < 0 && b < 0:
-				label[i] = int32(len(parent))
-				parent = append(parent, int32(len(parent)))
-			case a < 0:
-				label[i] = find(b)
-			case b < 0:
-				label[i] = find(a)
-			default:
-				ra, rb := find(a), find(b)
-				if ra != rb {
-					parent[max(ra, rb)] = min(ra, rb)
+			l := int32(-1)
+			for _, q := range runs[prev:cur] {
+				if q.x1 <= int32(x0) || q.x0 >= int32(x) {
+					continue
 				}
-				label[i] = min(ra, rb)
+				r := find(q.l)
+				switch {
+				case l < 0:
+					l = r
+				case r != l:
+					parent[max(r, l)] = min(r, l)
+					l = min(r, l)
+				}
 			}
+			if l < 0 {
+				l = int32(len(parent))
+				parent = append(parent, l)
+			}
+			runs = append(runs, run{int32(y), int32(x0), int32(x), l})
 		}
+		prev = cur
 	}
 	// A parent never has a larger index than its child, so one pass in
 	// index order points every label at its root.
@@ -186,14 +193,10 @@ func (d *density) label(tau float64) *regions {
 	}
 	mass := make([]float64, len(parent))
 	tight := make([]rect, len(parent))
-	for y := 0; y < d.h; y++ {
-		row, ink := label[y*d.w:(y+1)*d.w], d.ink[y*d.w:(y+1)*d.w]
-		for x, l := range row {
-			if l < 0 {
-				continue
-			}
-			l = parent[l]
-			row[x] = l
+	for _, q := range runs {
+		l, y := parent[q.l], int(q.y)
+		ink := d.ink[y*d.w : (y+1)*d.w]
+		for x := int(q.x0); x < int(q.x1); x++ {
 			mass[l] += float64(ink[x])
 			if ink[x] < tightInk {
 				continue
@@ -207,7 +210,7 @@ func (d *density) label(tau float64) *regions {
 			t.x1, t.y1 = max(t.x1, x+1), max(t.y1, y+1)
 		}
 	}
-	g := &regions{label: label, mass: mass, tight: tight}
+	g := &regions{mass: mass, tight: tight}
 	d.regions[tau] = g
 	return g
 }

@@ -24,37 +24,53 @@ const (
 // sharpness of its ink projections: panel borders and gutters line up with
 // the axes when the page is straight.
 func (p plane) skew(r rect) float64 {
-	type pt struct{ x, y, w float32 }
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
-	var pts []pt
+	n := 0
 	for y := r.y0; y < r.y1; y++ {
 		for x := r.x0; x < r.x1; x++ {
-			v := p.pix[y*p.w+x]
-			if p.known(y*p.w+x) && v < 160 {
-				pts = append(pts, pt{float32(x) - cx, float32(y) - cy, 255 - v})
+			if p.known(y*p.w+x) && p.pix[y*p.w+x] < 160 {
+				n++
 			}
 		}
 	}
-	if len(pts) < 32 {
+	if n < 32 {
 		return 0
+	}
+	// Columns of coordinates and weights: the score below runs 29 times
+	// over every dark pixel.
+	xs, ys, ws := make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
+	for y := r.y0; y < r.y1; y++ {
+		for x := r.x0; x < r.x1; x++ {
+			if v := p.pix[y*p.w+x]; p.known(y*p.w+x) && v < 160 {
+				xs, ys, ws = append(xs, float32(x)-cx), append(ys, float32(y)-cy), append(ws, 255-v)
+			}
+		}
 	}
 	diag := int(math.Hypot(float64(r.dx()), float64(r.dy()))) + 4
 	hp := make([]float32, 2*diag+1)
 	vp := make([]float32, 2*diag+1)
+	// The searches below meet some angles twice; a repeat can never win.
+	seen := map[float64]float64{}
 	score := func(deg float64) float64 {
+		if s, ok := seen[deg]; ok {
+			return s
+		}
 		t := float32(math.Tan(deg * math.Pi / 180))
 		clear(hp)
 		clear(vp)
 		off := float32(diag) + 0.5
-		for _, q := range pts {
-			hp[int(q.y+q.x*t+off)] += q.w
-			vp[int(q.x-q.y*t+off)] += q.w
+		ys, ws := ys[:len(xs)], ws[:len(xs)]
+		for i, x := range xs {
+			y, w := ys[i], ws[i]
+			hp[int(y+x*t+off)] += w
+			vp[int(x-y*t+off)] += w
 		}
 		var s float64
 		for i := 1; i < len(hp); i++ {
 			dh, dv := hp[i]-hp[i-1], vp[i]-vp[i-1]
 			s += float64(dh*dh) + float64(dv*dv)
 		}
+		seen[deg] = s
 		return s
 	}
 	s0 := score(0)

@@ -45,17 +45,47 @@ func (p plane) resize(w, h int) plane {
 	for y := 0; y < p.h; y++ {
 		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w])
 	}
+	// The vertical pass runs along rows, with the same operations in the
+	// same order per pixel as apply.
 	out := newPlane(w, h)
-	col := make([]float32, p.h)
-	dst := make([]float32, h)
-	ys := spansFor(0, float64(p.h)/float64(h), h)
-	for x := 0; x < w; x++ {
-		for y := range col {
-			col[y] = tmp.pix[y*w+x]
+	row := func(j int32) []float32 {
+		if j < 0 || int(j) >= p.h {
+			return nil
 		}
-		apply(ys, col, dst)
-		for y, v := range dst {
-			out.pix[y*w+x] = v
+		return tmp.pix[int(j)*w : (int(j)+1)*w]
+	}
+	at := func(r []float32, x int) float32 {
+		if r == nil || r[x] < 0 {
+			return 255
+		}
+		return r[x]
+	}
+	for i, sp := range spansFor(0, float64(p.h)/float64(h), h) {
+		dst := out.pix[i*w : (i+1)*w]
+		r0 := row(sp.j0)
+		for x := range dst {
+			dst[x] = at(r0, x) * sp.w0
+		}
+		wsum := sp.w0
+		if sp.j1 > sp.j0+1 {
+			for j := sp.j0 + 1; j < sp.j1-1; j++ {
+				r := row(j)
+				for x := range dst {
+					dst[x] += at(r, x)
+				}
+			}
+			r1 := row(sp.j1 - 1)
+			for x := range dst {
+				dst[x] += at(r1, x) * sp.w1
+			}
+			wsum += float32(sp.j1-sp.j0-2) + sp.w1
+		}
+		for x := range dst {
+			if wsum > 0 {
+				dst[x] /= wsum
+			} else {
+				dst[x] = 255
+			}
 		}
 	}
 	return out
@@ -71,7 +101,14 @@ func reducePlane(img image.Image, minLong int) plane {
 	ow, oh := (w+k-1)/k, (h+k-1)/k
 	out := newPlane(ow, oh)
 	acc := make([]float32, ow)
-	if pix, stride, ok := bytePlane(img); ok {
+	if pix, stride, ok := bytePlane(img); ok && k == 1 {
+		for y := 0; y < h; y++ {
+			for x, v := range pix[y*stride : y*stride+w] {
+				out.pix[y*w+x] = float32(v)
+			}
+		}
+		return out
+	} else if ok {
 		// 8-bit luma: sum in integers, which is exact and several times faster.
 		iacc := make([]uint32, ow)
 		for oy := 0; oy < oh; oy++ {
