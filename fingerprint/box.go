@@ -34,6 +34,7 @@ type density struct {
 	r    int
 	// regions caches the labelling of the full plane per threshold.
 	regions map[float64]*regions
+	s       *scratch
 }
 
 // regions are the connected parts (4-neighbour) of the pixels at or above
@@ -45,7 +46,7 @@ type regions struct {
 }
 
 func (p plane) density() *density {
-	d := &density{w: p.w, h: p.h, ink: make([]float32, len(p.pix))}
+	d := &density{w: p.w, h: p.h, ink: p.s.float32s(len(p.pix)), s: p.s}
 	var hist [256]int
 	n := 0
 	for i, v := range p.pix {
@@ -67,7 +68,7 @@ func (p plane) density() *density {
 		}
 	}
 	sw := p.w + 1
-	sum := make([]float64, sw*(p.h+1))
+	sum := p.s.float64s(sw * (p.h + 1))
 	for y := 0; y < p.h; y++ {
 		var row float64
 		above, cur := sum[y*sw+1:(y+1)*sw], sum[(y+1)*sw+1:(y+2)*sw]
@@ -80,7 +81,7 @@ func (p plane) density() *density {
 	// The window counts beyond the plane as empty, so density falls off at
 	// the edges alike for every image.
 	area := float64((2*d.r + 1) * (2*d.r + 1))
-	d.dens = make([]float32, len(d.ink))
+	d.dens = p.s.float32s(len(d.ink))
 	for y := 0; y < p.h; y++ {
 		top, bot := sum[max(0, y-d.r)*sw:][:sw], sum[min(p.h, y+d.r+1)*sw:][:sw]
 		dens := d.dens[y*p.w : (y+1)*p.w]
@@ -133,6 +134,9 @@ func (d *density) box(r rect, tau, keep float64) rect {
 	return rect{max(out.x0, r.x0), max(out.y0, r.y0), min(out.x1, r.x1), min(out.y1, r.y1)}
 }
 
+// labelRun is a run of pixels x0..x1-1 of row y in region l.
+type labelRun struct{ y, x0, x1, l int32 }
+
 // label returns the regions of the plane at density tau, computing them
 // once per threshold. It joins runs of dense pixels row by row: a density
 // map is smooth, so there are far fewer runs than pixels.
@@ -140,8 +144,11 @@ func (d *density) label(tau float64) *regions {
 	if g, ok := d.regions[tau]; ok {
 		return g
 	}
-	type run struct{ y, x0, x1, l int32 }
-	var runs []run
+	var runs []labelRun
+	if d.s != nil {
+		runs = d.s.runs[:0]
+		defer func() { d.s.runs = runs[:0] }()
+	}
 	var parent []int32
 	find := func(i int32) int32 {
 		for parent[i] != i {
@@ -182,7 +189,7 @@ func (d *density) label(tau float64) *regions {
 				l = int32(len(parent))
 				parent = append(parent, l)
 			}
-			runs = append(runs, run{int32(y), int32(x0), int32(x), l})
+			runs = append(runs, labelRun{int32(y), int32(x0), int32(x), l})
 		}
 		prev = cur
 	}

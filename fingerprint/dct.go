@@ -43,7 +43,7 @@ func (p plane) resample(r frect, t *thumb) {
 	sy := (r.y1 - r.y0) / grid
 	// Horizontal pass into rows of grid cells, then vertical.
 	iy0, iy1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
-	tmp := make([]float32, (iy1-iy0)*grid)
+	tmp := p.s.float32s((iy1 - iy0) * grid)
 	xs := spansFor(r.x0, sx, grid)
 	for y := iy0; y < iy1; y++ {
 		dst := tmp[(y-iy0)*grid : (y-iy0+1)*grid]

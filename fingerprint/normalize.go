@@ -1,6 +1,10 @@
 package fingerprint
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // rect is a half-open box [x0,x1)×[y0,y1) on a plane.
 type rect struct{ x0, y0, x1, y1 int }
@@ -18,6 +22,7 @@ const (
 	fineStep    = 0.1
 	minSkew     = 0.15 // below this a rotation would only blur
 	minSkewGain = 1.25 // the sharpness a skew must gain over 0° to be undone
+	coarseKeep  = 3    // coarse angles rescored on pixels
 )
 
 // skew estimates the rotation of the page in r, in degrees, from the
@@ -25,6 +30,10 @@ const (
 // the axes when the page is straight.
 func (p plane) skew(r rect) float64 {
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
+	// The coarse search runs on 2×2 cells, a quarter of the points; the
+	// fine search, which decides, on pixels.
+	cw, ch := (r.dx()+1)/2, (r.dy()+1)/2
+	cells := p.s.float32s(cw * ch)
 	n := 0
 	for y := r.y0; y < r.y1; y++ {
 		for x := r.x0; x < r.x1; x++ {
@@ -36,53 +45,52 @@ func (p plane) skew(r rect) float64 {
 	if n < 32 {
 		return 0
 	}
-	// Columns of coordinates and weights: the score below runs 29 times
-	// over every dark pixel.
-	xs, ys, ws := make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
+	fine := p.s.projector(n)
 	for y := r.y0; y < r.y1; y++ {
 		for x := r.x0; x < r.x1; x++ {
 			if v := p.pix[y*p.w+x]; p.known(y*p.w+x) && v < 160 {
-				xs, ys, ws = append(xs, float32(x)-cx), append(ys, float32(y)-cy), append(ws, 255-v)
+				fine.add(float32(x)-cx, float32(y)-cy, 255-v)
+				cells[(y-r.y0)/2*cw+(x-r.x0)/2] += 255 - v
 			}
 		}
 	}
+	n = 0
+	for _, v := range cells {
+		if v > 0 {
+			n++
+		}
+	}
+	coarse := p.s.projector(n)
+	for i, v := range cells {
+		if v > 0 {
+			x, y := float32(r.x0+2*(i%cw))+0.5-cx, float32(r.y0+2*(i/cw))+0.5-cy
+			coarse.add(x/2, y/2, v)
+		}
+	}
 	diag := int(math.Hypot(float64(r.dx()), float64(r.dy()))) + 4
-	hp := make([]float32, 2*diag+1)
-	vp := make([]float32, 2*diag+1)
-	// The searches below meet some angles twice; a repeat can never win.
-	seen := map[float64]float64{}
-	score := func(deg float64) float64 {
-		if s, ok := seen[deg]; ok {
-			return s
-		}
-		t := float32(math.Tan(deg * math.Pi / 180))
-		clear(hp)
-		clear(vp)
-		off := float32(diag) + 0.5
-		ys, ws := ys[:len(xs)], ws[:len(xs)]
-		for i, x := range xs {
-			y, w := ys[i], ws[i]
-			hp[int(y+x*t+off)] += w
-			vp[int(x-y*t+off)] += w
-		}
-		var s float64
-		for i := 1; i < len(hp); i++ {
-			dh, dv := hp[i]-hp[i-1], vp[i]-vp[i-1]
-			s += float64(dh*dh) + float64(dv*dv)
-		}
-		seen[deg] = s
-		return s
-	}
-	s0 := score(0)
-	best, bestS := 0.0, s0
+	fine.bins(diag, p.s)
+	coarse.bins(diag/2+1, p.s)
+	// The best few coarse angles are scored again on pixels: cells can
+	// blur apart two angles that pixels tell apart.
+	type cand struct{ deg, s float64 }
+	var cands []cand
 	for a := -maxSkew; a <= maxSkew+1e-9; a += coarseStep {
-		if s := score(a); s > bestS {
-			best, bestS = a, s
+		cands = append(cands, cand{a, coarse.score(a)})
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.s, a.s) })
+	s0 := fine.score(0)
+	c, cBest := 0.0, s0
+	for _, k := range cands[:coarseKeep] {
+		if k.deg == 0 {
+			continue
+		}
+		if s := fine.score(k.deg); s > cBest {
+			c, cBest = k.deg, s
 		}
 	}
-	c := best
+	best, bestS := c, cBest
 	for a := c - coarseStep; a <= c+coarseStep+1e-9; a += fineStep {
-		if s := score(a); s > bestS {
+		if s := fine.score(a); s > bestS {
 			best, bestS = a, s
 		}
 	}
@@ -94,13 +102,56 @@ func (p plane) skew(r rect) float64 {
 	return best
 }
 
+// projector scores the sharpness of the horizontal and vertical ink
+// projections of weighted points, centred on 0, turned by an angle. The
+// points are held in columns: a score visits every one of them.
+type projector struct {
+	xs, ys, ws []float32
+	hp, vp     []float32
+	off        float32
+}
+
+// projector returns a projector with room for n points.
+func (s *scratch) projector(n int) projector {
+	return projector{xs: s.float32s(n)[:0], ys: s.float32s(n)[:0], ws: s.float32s(n)[:0]}
+}
+
+func (q *projector) add(x, y, w float32) {
+	q.xs, q.ys, q.ws = append(q.xs, x), append(q.ys, y), append(q.ws, w)
+}
+
+// bins sizes the projections for points within radius of the centre.
+func (q *projector) bins(radius int, s *scratch) {
+	q.hp, q.vp = s.float32s(2*radius+1), s.float32s(2*radius+1)
+	q.off = float32(radius) + 0.5
+}
+
+func (q *projector) score(deg float64) float64 {
+	t := float32(math.Tan(deg * math.Pi / 180))
+	hp, vp, off := q.hp, q.vp, q.off
+	clear(hp)
+	clear(vp)
+	ys, ws := q.ys[:len(q.xs)], q.ws[:len(q.xs)]
+	for i, x := range q.xs {
+		y, w := ys[i], ws[i]
+		hp[int(y+x*t+off)] += w
+		vp[int(x-y*t+off)] += w
+	}
+	var s float64
+	for i := 1; i < len(hp); i++ {
+		dh, dv := hp[i]-hp[i-1], vp[i]-vp[i-1]
+		s += float64(dh*dh) + float64(dv*dv)
+	}
+	return s
+}
+
 // rotate returns p turned by deg degrees about the centre of r so that a
 // skew of deg becomes straight. Pixels that come from outside p are marked
 // unknown (-1).
 func (p plane) rotate(deg float64, r rect) plane {
-	out := newPlane(p.w, p.h)
+	out := p.s.plane(p.w, p.h)
 	if p.bg != nil {
-		out.bg = make([]bool, len(p.bg))
+		out.bg = p.s.boolSlice(len(p.bg))
 	}
 	th := deg * math.Pi / 180
 	sin, cos := float32(math.Sin(th)), float32(math.Cos(th))
@@ -162,7 +213,11 @@ const paperLevel = 200
 // bars and the fill around a rotated page, whatever their shade. The mask
 // steers the content box and the deskew; the thumbnail keeps the values.
 func (p *plane) markBackground() {
-	f := flooder{p: p, bg: make([]bool, len(p.pix)), mark: make([]uint16, len(p.pix))}
+	f := flooder{p: p, bg: p.s.boolSlice(len(p.pix)), mark: p.s.uint16s(len(p.pix))}
+	if p.s != nil {
+		f.stack = p.s.stack[:0]
+		defer func() { p.s.stack = f.stack[:0] }()
+	}
 	w, h := p.w, p.h
 	var seeds []int32
 	for x := 0; x < w; x++ {

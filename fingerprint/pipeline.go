@@ -3,14 +3,15 @@ package fingerprint
 import (
 	"context"
 	"errors"
-
 	"fmt"
-	"github.com/disintegration/imaging"
-	"github.com/pagematch/pagematch/fingerprint/internal/jpegdc"
-	"github.com/pagematch/pagematch/fingerprint/internal/phash"
 	"image"
 	"io"
 	"math"
+	"sync"
+
+	"github.com/disintegration/imaging"
+	"github.com/pagematch/pagematch/fingerprint/internal/jpegdc"
+	"github.com/pagematch/pagematch/fingerprint/internal/phash"
 )
 
 // Quality rules. qualityScale maps mean neighbour contrast (grey levels) on
@@ -108,7 +109,10 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 	if !c.fastPath || c.phash || min(cfg.Width, cfg.Height) < 8*fastMinSide {
 		return nil, false, nil
 	}
-	g, cfg, err := jpegdc.Decode(data, c.maxPixels)
+	dd := dcPool.Get().(*dcDecoder)
+	defer dcPool.Put(dd)
+	jpegdc.WithMaxPixels(c.maxPixels)(dd.d)
+	g, cfg, err := dd.d.Decode(data, dd.img)
 	switch {
 	case errors.Is(err, jpegdc.ErrUnsupported):
 		return nil, false, nil
@@ -117,6 +121,7 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 	case err != nil:
 		return nil, true, fmt.Errorf("%w: jpeg: %v", ErrFormat, err)
 	}
+	dd.img = g
 	img := orient(g, cfg.Orientation)
 	w, h := cfg.Width, cfg.Height
 	if cfg.Orientation >= 5 {
@@ -127,6 +132,16 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 	fp.Width, fp.Height, fp.Format, fp.FastPath = w, h, "jpeg", true
 	return fp, true, nil
 }
+
+// dcDecoder is a DC-only decoder kept between fingerprints with the
+// thumbnail it last wrote: both are reused, as nothing of either outlives
+// a fingerprint.
+type dcDecoder struct {
+	d   *jpegdc.Decoder
+	img *image.Gray
+}
+
+var dcPool = sync.Pool{New: func() any { return &dcDecoder{d: jpegdc.NewDecoder()} }}
 
 // orient applies an EXIF orientation (1–8), so that the page is hashed the
 // way it is displayed.
@@ -191,7 +206,9 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 // spread, each of its halves, as a page of its own at full working
 // resolution.
 func hashImage(img image.Image) *Fingerprint {
-	p := lumaPlane(img, workingSize)
+	s := getScratch()
+	defer s.release()
+	p := lumaPlane(img, workingSize, s)
 	b := img.Bounds()
 	fp := fromPlane(p, float64(b.Dx())/float64(p.w))
 	if fp.gutter == 0 {
@@ -209,7 +226,7 @@ func hashImage(img image.Image) *Fingerprint {
 		if r.Dx() < 8 {
 			continue
 		}
-		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize), float64(r.Dx())/float64(workingSize))
+		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize, s), float64(r.Dx())/float64(workingSize))
 		v := h.Variants[0]
 		v.Kind = VariantLeft + VariantKind(i)
 		v.Box = v.Box.Add(image.Pt(r.Min.X-b.Min.X, 0))

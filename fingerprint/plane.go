@@ -10,10 +10,12 @@ import (
 type plane struct {
 	w, h int
 	pix  []float32
-	bg   []bool // background mask, nil when not computed
+	bg   []bool   // background mask, nil when not computed
+	s    *scratch // lends the buffers of planes and maps made from this one
 }
 
-func newPlane(w, h int) plane { return plane{w: w, h: h, pix: make([]float32, w*h)} }
+// plane returns a w×h plane of zeros on buffers of s.
+func (s *scratch) plane(w, h int) plane { return plane{w: w, h: h, pix: s.float32s(w * h), s: s} }
 
 func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
 
@@ -25,8 +27,8 @@ const workingSize = 256
 
 // lumaPlane converts img to luma and resamples it so that its long side is
 // long pixels. Transparent pixels are composited over white.
-func lumaPlane(img image.Image, long int) plane {
-	p := reducePlane(img, long)
+func lumaPlane(img image.Image, long int, s *scratch) plane {
+	p := reducePlane(img, long, s)
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w >= h {
@@ -40,14 +42,14 @@ func (p plane) resize(w, h int) plane {
 	if w == p.w && h == p.h {
 		return p
 	}
-	tmp := newPlane(w, p.h)
+	tmp := p.s.plane(w, p.h)
 	xs := spansFor(0, float64(p.w)/float64(w), w)
 	for y := 0; y < p.h; y++ {
 		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w])
 	}
 	// The vertical pass runs along rows, with the same operations in the
 	// same order per pixel as apply.
-	out := newPlane(w, h)
+	out := p.s.plane(w, h)
 	row := func(j int32) []float32 {
 		if j < 0 || int(j) >= p.h {
 			return nil
@@ -94,12 +96,12 @@ func (p plane) resize(w, h int) plane {
 // reducePlane converts img to luma and shrinks it by the largest integer
 // factor that keeps its long side at least minLong, averaging each
 // factor×factor block: a cheap first step before the exact resize.
-func reducePlane(img image.Image, minLong int) plane {
+func reducePlane(img image.Image, minLong int, s *scratch) plane {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	k := max(1, max(w, h)/minLong)
 	ow, oh := (w+k-1)/k, (h+k-1)/k
-	out := newPlane(ow, oh)
+	out := s.plane(ow, oh)
 	acc := make([]float32, ow)
 	if pix, stride, ok := bytePlane(img); ok && k == 1 {
 		for y := 0; y < h; y++ {

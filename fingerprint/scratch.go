@@ -1,0 +1,81 @@
+package fingerprint
+
+import "sync"
+
+// scratch lends the working buffers of one fingerprint: planes, masks,
+// density maps. All of them go back at once when the fingerprint is done,
+// so a server that fingerprints page after page reuses them instead of
+// allocating a few megabytes per page. A nil *scratch allocates afresh.
+type scratch struct {
+	f32   arena[float32]
+	f64   arena[float64]
+	bools arena[bool]
+	u16   arena[uint16]
+	// stack and runs are kept at their largest length: their users
+	// append to them and hand them back.
+	stack []int32
+	runs  []labelRun
+}
+
+// arena hands out zeroed slices from buffers kept between uses.
+type arena[T any] struct {
+	bufs [][]T
+	used int
+}
+
+func (a *arena[T]) get(n int) []T {
+	if a.used == len(a.bufs) {
+		a.bufs = append(a.bufs, nil)
+	}
+	b := a.bufs[a.used]
+	if cap(b) < n {
+		b = make([]T, n)
+	} else {
+		b = b[:n]
+		clear(b)
+	}
+	a.bufs[a.used] = b
+	a.used++
+	return b
+}
+
+func (s *scratch) float32s(n int) []float32 {
+	if s == nil {
+		return make([]float32, n)
+	}
+	return s.f32.get(n)
+}
+
+func (s *scratch) float64s(n int) []float64 {
+	if s == nil {
+		return make([]float64, n)
+	}
+	return s.f64.get(n)
+}
+
+func (s *scratch) boolSlice(n int) []bool {
+	if s == nil {
+		return make([]bool, n)
+	}
+	return s.bools.get(n)
+}
+
+func (s *scratch) uint16s(n int) []uint16 {
+	if s == nil {
+		return make([]uint16, n)
+	}
+	return s.u16.get(n)
+}
+
+// scratchPool keeps scratches between fingerprints; a sync.Pool drops
+// them when memory is short.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+// release returns every buffer lent since the scratch was taken. Nothing
+// lent may be used afterwards.
+func (s *scratch) release() {
+	s.f32.used, s.f64.used, s.bools.used, s.u16.used = 0, 0, 0, 0
+	scratchPool.Put(s)
+}
