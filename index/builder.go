@@ -132,6 +132,7 @@ func (b *Builder) columns() (*columns, error) {
 		return cmp.Compare(b.ids[x.i], b.ids[y.i])
 	})
 	c.hashes = make([]fingerprint.Hash, n)
+	adviseHuge(c.hashes)
 	c.quality = make([]uint8, n)
 	perm := make([]uint32, n)
 	for j, k := range keys {

@@ -33,6 +33,11 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 	}
 	if m > 1 && len(c.hashes) > 0 {
 		ix.mih = buildMIH(c.hashes, m)
+		collapseHuge(c.hashes)
+		for i := range ix.mih.tabs {
+			collapseHuge(ix.mih.tabs[i].dir)
+			collapseHuge(ix.mih.tabs[i].post)
+		}
 	}
 	return ix, nil
 }

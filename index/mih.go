@@ -180,6 +180,7 @@ func (t *table) build(hashes []fingerprint.Hash, sorted bool, idxBits uint) {
 	c := t.dirBits()
 	nb := 1 << c
 	dir := make([]uint32, nb+1)
+	adviseHuge(dir)
 	t.dir = dir
 	n := len(hashes)
 	if sorted {
@@ -212,6 +213,7 @@ func (t *table) build(hashes []fingerprint.Hash, sorted bool, idxBits uint) {
 	}
 	keys = nil
 	post := make([]uint32, n)
+	adviseHuge(post)
 	lowMask := uint32(1)<<t.lowBits - 1
 	loMask := uint32(1)<<loBits - 1
 	cursor := make([]uint32, 1<<loBits)

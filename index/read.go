@@ -352,6 +352,7 @@ func decodeHashes(b []byte, n uint64) ([]fingerprint.Hash, error) {
 		return nil, fmt.Errorf("%w: hashes section of %d bytes for %d entries", ErrCorrupt, len(b), n)
 	}
 	hs := make([]fingerprint.Hash, n)
+	adviseHuge(hs)
 	highWords := (n + 1<<u + 63) / 64
 	var i uint64
 	for w := uint64(0); w < highWords; w++ {

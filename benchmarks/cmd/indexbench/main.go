@@ -30,6 +30,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -149,7 +150,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	res.HeapHashBytes = float64(s.HashBytes+s.QualityBytes) / float64(n)
 	res.HeapTableBytes = float64(s.TableBytes) / float64(n)
 	res.HeapIDBytes = float64(s.IDBytes+s.MetaBytes) / float64(n)
-	logf("loaded in %.2fs, %.1f heap bytes/entry", res.LoadSeconds, res.HeapBytesPerEntry)
+	logf("loaded in %.2fs, %.1f heap bytes/entry, %s", res.LoadSeconds, res.HeapBytesPerEntry, anonHuge())
 
 	// Warm up (plans, caches), then time each query, then the throughput.
 	for i := 0; i < min(len(qs), 2000); i++ {
@@ -259,6 +260,20 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// anonHuge reports the process's transparent huge pages (Linux only).
+func anonHuge() string {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		return "huge pages unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "AnonHugePages:") {
+			return strings.Join(strings.Fields(l), " ")
+		}
+	}
+	return "no AnonHugePages line"
 }
 
 func goamd64() string {
