@@ -101,10 +101,42 @@ func probeListFor(c uint, t int) *probeList {
 	return v.(*probeList)
 }
 
+// Cost model. With m substrings of s bits (s = 256/m, some s+1), the
+// classic search probes each table within floor(r/m): per query
+// sum over tables of sum_{k<=floor(r/m)} C(s,k) keys, and on random data
+// n * sum_{k<=floor(r/m)} C(s,k) / 2^s candidates per table. The plan
+// uses the generalised pigeonhole instead (radii t_i with
+// sum(t_i+1) >= r+1, Qin et al.), and a directory on c <= s bits, so a
+// table costs sum_{k<=t_i} C(c,k) bucket probes whose low s-c key bits
+// are checked while scanning.
+//
+// At r = 33 (fingerprint.DefaultThreshold):
+//
+//	n    m   widths       classic: keys  cands | plan                  probes  cands  random cache lines
+//	1M   13  9x20, 4x19   t=2:      2,663  3,268 | 2,1,2x7,1x4           1,340  1,782  4,209
+//	10M  11  3x24, 8x23   t=3:     23,359 23,689 | 3,2x10                4,114  4,386  10,705
+//
+// (plan candidates include table 0's, which are verified in place in the
+// sorted hash array; cache lines are directory lines + bucket lines +
+// one per candidate of tables 1.., counted by a test harness on random
+// hashes.) Nearly every line is a cache miss: one random read on the
+// benchmark VM takes 205–215 ns alone and 9–11 ns when twenty or so are
+// in flight (huge pages: 9). So the memory alone bounds a query at
+// 10M from below by about 10,705 × 9–11 ns ≈ 100–115 µs (at 1M:
+// ≈ 40–45 µs), before any instruction; measured searches run at about
+// 23–28 ns per line. m = 10 and 12 need 14,839 and 12,870 lines at 10M
+// (m = 12: 21-bit substrings at radius 2 give 8,669 candidates), and more
+// tables do not fit in 96 bytes per entry, so exact MIH cannot reach
+// 50 µs at this radius on this machine.
+
 // autoSubstrings picks the substring count from the entry count:
 // substrings of about log2(n) bits make buckets of about one entry, the
 // balance of probes against candidates (Norouzi et al.). Below 1024
-// entries a linear scan is as fast and needs no tables.
+// entries a linear scan is as fast and needs no tables. Measured on
+// random hashes at r = 33 (minimum thread CPU time per search of 7
+// rounds): at 1M, m = 12: 98 µs, 13: 96 µs, 14: 108 µs; at 10M,
+// m = 10: 521 µs, 11: about 310 µs, 12: 385 µs. The formula picks the
+// fastest at both sizes.
 func autoSubstrings(n int) int {
 	if n < 1024 {
 		return 1

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -60,6 +61,39 @@ func TestSearchExact(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProbeList checks that the precomputed probe masks and the
+// enumeration used when a list would be too long give the same buckets.
+func TestProbeList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	hs := make([]fingerprint.Hash, 1<<14)
+	for i := range hs {
+		hs[i] = randHash(rng)
+	}
+	slices.SortFunc(hs, func(a, b fingerprint.Hash) int { return cmpHash(&a, &b) })
+	x := buildMIH(hs, 12)
+	for i := range x.tabs {
+		c := x.tabs[i].dirBits()
+		for r := 0; r <= 4; r++ {
+			pl := probeListFor(c, r)
+			if pl == nil {
+				continue
+			}
+			if len(pl.masks) != pl.ends[len(pl.ends)-1] {
+				t.Fatalf("c=%d r=%d: %d masks, ends %v", c, r, len(pl.masks), pl.ends)
+			}
+			key := x.tabs[i].key(&hs[rng.IntN(len(hs))])
+			got, gn := x.probe(i, r, key, pl, nil)
+			want, wn := x.probe(i, r, key, nil, nil)
+			if !slices.Equal(got, want) || gn != wn {
+				t.Fatalf("table %d c=%d r=%d: list and enumeration differ", i, c, r)
+			}
+		}
+	}
+	if probeListFor(24, 8) != nil {
+		t.Fatal("a list of more than maxProbeList masks was kept")
 	}
 }
 
