@@ -49,8 +49,9 @@ func (p plane) density() *density {
 	d := &density{w: p.w, h: p.h, ink: p.s.float32s(len(p.pix)), s: p.s}
 	var hist [256]int
 	n := 0
+	bg := p.mask()
 	for i, v := range p.pix {
-		if p.known(i) {
+		if v >= 0 && !bg[i] {
 			hist[int(v)]++
 			n++
 		}
@@ -59,7 +60,7 @@ func (p plane) density() *density {
 	if paper-black >= minContrast {
 		scale := 1 / float32(paper-black)
 		for i, v := range p.pix {
-			if !p.known(i) {
+			if v < 0 || bg[i] {
 				continue
 			}
 			if k := (float32(paper) - v) * scale; k >= inkFloor {

@@ -34,10 +34,12 @@ func (p plane) skew(r rect) float64 {
 	// fine search, which decides, on pixels.
 	cw, ch := (r.dx()+1)/2, (r.dy()+1)/2
 	cells := p.s.float32s(cw * ch)
+	bg := p.mask()
 	n := 0
 	for y := r.y0; y < r.y1; y++ {
-		for x := r.x0; x < r.x1; x++ {
-			if p.known(y*p.w+x) && p.pix[y*p.w+x] < 160 {
+		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
+		for x, v := range pix {
+			if v >= 0 && v < 160 && !bg[x] {
 				n++
 			}
 		}
@@ -47,10 +49,12 @@ func (p plane) skew(r rect) float64 {
 	}
 	fine := p.s.projector(n)
 	for y := r.y0; y < r.y1; y++ {
-		for x := r.x0; x < r.x1; x++ {
-			if v := p.pix[y*p.w+x]; p.known(y*p.w+x) && v < 160 {
-				fine.add(float32(x)-cx, float32(y)-cy, 255-v)
-				cells[(y-r.y0)/2*cw+(x-r.x0)/2] += 255 - v
+		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
+		cells := cells[(y-r.y0)/2*cw:][:cw]
+		for i, v := range pix {
+			if v >= 0 && v < 160 && !bg[i] {
+				fine.add(float32(r.x0+i)-cx, float32(y)-cy, 255-v)
+				cells[i/2] += 255 - v
 			}
 		}
 	}
@@ -88,10 +92,14 @@ func (p plane) skew(r rect) float64 {
 			c, cBest = k.deg, s
 		}
 	}
+	// Between two coarse angles the sharpness peaks at most half a
+	// coarse step from the better one.
 	best, bestS := c, cBest
-	for a := c - coarseStep; a <= c+coarseStep+1e-9; a += fineStep {
-		if s := fine.score(a); s > bestS {
-			best, bestS = a, s
+	for k := 1; float64(k)*fineStep < coarseStep/2; k++ {
+		for _, a := range [2]float64{c - float64(k)*fineStep, c + float64(k)*fineStep} {
+			if s := fine.score(a); s > bestS {
+				best, bestS = a, s
+			}
 		}
 	}
 	// Diagonal panel cuts and speed lines can favour a small angle on a
@@ -324,9 +332,14 @@ func (f *flooder) push(i int32) {
 	f.stack = append(f.stack, i)
 }
 
-// known reports whether pixel i carries page content: it lies inside the
-// source and is not background.
-func (p plane) known(i int) bool { return p.pix[i] >= 0 && (p.bg == nil || !p.bg[i]) }
+// mask returns the background mask, all false when none was computed.
+func (p plane) mask() []bool {
+	if p.bg == nil {
+		return p.s.boolSlice(len(p.pix))
+	}
+	return p.bg
+}
+
 
 const maxAltBoxes = 8
 
