@@ -3,11 +3,12 @@
 // synthetic manga pages as JPEGs and the load generator; a child process
 // (this program again, with -role proxy) runs two identical ReverseProxies
 // in front of the origin, one plain and one with Matcher.ModifyResponse.
-// Runs of the two proxies alternate (ABAB, then BABA) under the same load;
-// each figure is the median over the rounds.
+// Both time their ModifyResponse hook the same way (the plain proxy's
+// does nothing), so the only difference between them is pagematch.
 //
 //	go run ./benchmarks/cmd/proxybench
-//	go run ./benchmarks/cmd/proxybench -conc 8 -requests 3000 -rounds 7 -json out.json
+//	go run ./benchmarks/cmd/proxybench -conc 8 -requests 150 -rounds 200 -json out.json
+//	go run ./benchmarks/cmd/proxybench -aa    # calibration: pagematch off in both
 //
 // Two scenarios:
 //
@@ -18,20 +19,35 @@
 //   - first-seen: every request gets a body never seen before (the page
 //     with a unique JPEG comment), so every response is fingerprinted.
 //
-// Figures: wall-clock throughput (requests/s) and latency percentiles, the
-// added latency (pagematch's percentile minus the plain proxy's, per
-// round), and the proxy process's CPU time per request (getrusage in the
-// child, read before and after each run; one proxy is loaded at a time).
-// On a busy machine the wall-clock figures swing with other load while
-// CPU per request barely moves, so the throughput cost is given both
+// Each round runs the two proxies one after the other under the same load,
+// in the order plain, pagematch, then pagematch, plain in the next round
+// (ABBA), so that a drift in the machine's other load falls on both alike.
+// Runs are short (150 requests, a tenth of a second) and rounds many
+// (200): other processes on a shared machine change the cost of
+// everything within fractions of a second, and the two runs of a round
+// see nearly the same machine. Each client keeps its connections from
+// round to round. -aa runs the same measurement with pagematch off in
+// both proxies: its figures are the noise floor.
+//
+// Figures: wall-clock throughput (requests/s), the proxy process's CPU
+// time per request (the time on CPU of every thread of the child, read
+// by the parent from /proc before and after each run, so that measuring
+// costs the child nothing; one proxy is loaded at a time) and its read
+// and write system calls per request (/proc/pid/io), and latency
+// percentiles over all requests of all rounds. Throughput and CPU figures
+// are medians over the rounds; the costs are the median of the per-round
+// ratios, with their quartiles, and the ratio of the totals over all
+// rounds. On a busy machine the wall-clock figures swing with other load
+// while CPU per request moves less, so the throughput cost is given both
 // ways; the CPU ratio is what a CPU-bound proxy would lose. The targets
-// for cache hits are a throughput cost of at most 5% and at most 200 µs
-// of added p99 latency.
+// for cache hits are a throughput cost of at most 5% (CPU: median and all
+// rounds; wall clock: median) and at most 200 µs of added p99 latency.
 //
 // The first-seen rows are bounded by the fingerprint: its single-core
 // time is measured in the same run, and responses whose fingerprint
 // misses the time budget pass with a timeout or busy verdict (counted).
-// The table goes to stderr, the JSON to stdout (or -json).
+// Verdicts are counted from the Matcher's own Prometheus metrics. The
+// table goes to stderr, the JSON to stdout (or -json).
 package main
 
 import (
@@ -45,6 +61,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/bits"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -53,6 +70,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +80,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/index"
 	"github.com/pagematch/pagematch/internal/pirate"
@@ -70,30 +90,42 @@ import (
 )
 
 type config struct {
-	pages, width, height, quality int
-	conc, requests, rounds        int
-	firstConc, firstRequests      int
-	budget                        time.Duration
-	maxDuration                   time.Duration
-	jsonPath                      string
+	pages, width, height, quality         int
+	conc, requests, rounds                int
+	firstConc, firstRequests, firstRounds int
+	budget                                time.Duration
+	maxDuration                           time.Duration
+	jsonPath                              string
+	cpuProfile                            string
+	aa                                    bool
 }
 
-// Row is one scenario's figures, medians over the rounds.
+// Row is one scenario's figures.
 type Row struct {
 	Scenario       string  `json:"scenario"`
 	Concurrency    int     `json:"concurrency"`
 	RequestsPerRun int     `json:"requests_per_run"`
 	Rounds         int     `json:"rounds"`
 	BodyBytes      int     `json:"body_bytes"`
-	PlainRPS       float64 `json:"plain_rps"`
+	PlainRPS       float64 `json:"plain_rps"` // medians over the rounds
 	PagematchRPS   float64 `json:"pagematch_rps"`
 	// WallCost is 1 - pagematch/plain throughput, median of per-round ratios.
 	WallCost float64 `json:"throughput_cost_wall"`
-	// CPU time of the proxy process per request, and 1 - plain/pagematch.
-	PlainCPUus     float64 `json:"plain_proxy_cpu_us_per_request"`
-	PagematchCPUus float64 `json:"pagematch_proxy_cpu_us_per_request"`
-	CPUCost        float64 `json:"throughput_cost_cpu"`
-	AddedCPUus     float64 `json:"added_cpu_us_per_request"` // median of per-round differences
+	// CPU time of the proxy process per request (user + system), medians
+	// over the rounds, and the cost 1 - plain/pagematch: the median of the
+	// per-round ratios with its quartiles, and the ratio of the totals.
+	PlainCPUus     float64    `json:"plain_proxy_cpu_us_per_request"`
+	PagematchCPUus float64    `json:"pagematch_proxy_cpu_us_per_request"`
+	CPUCost        float64    `json:"throughput_cost_cpu"`
+	CPUCostIQR     [2]float64 `json:"throughput_cost_cpu_quartiles"`
+	CPUCostTotal   float64    `json:"throughput_cost_cpu_all_rounds"`
+	// Added CPU per request, median of the per-round differences.
+	AddedCPUus float64 `json:"added_cpu_us_per_request"`
+	// Read and write system calls of the proxy process per request.
+	PlainSyscalls     float64 `json:"plain_syscalls_per_request"`
+	PagematchSyscalls float64 `json:"pagematch_syscalls_per_request"`
+	// Latency percentiles over every request of every round, and the
+	// differences pagematch - plain.
 	PlainP50us     float64 `json:"plain_p50_us"`
 	PlainP99us     float64 `json:"plain_p99_us"`
 	PagematchP50us float64 `json:"pagematch_p50_us"`
@@ -124,7 +156,8 @@ type Result struct {
 	GoVersion           string  `json:"go_version"`
 	LoadAverage         string  `json:"load_average,omitempty"`
 	Seconds             float64 `json:"seconds"`
-	Truncated           bool    `json:"truncated"` // -max-duration cut the run short
+	Truncated           bool    `json:"truncated"`                // -max-duration cut the run short
+	Calibration         bool    `json:"calibration_aa,omitempty"` // -aa: no pagematch in either proxy
 }
 
 func main() {
@@ -137,13 +170,16 @@ func main() {
 	flag.IntVar(&c.height, "height", 1700, "page height")
 	flag.IntVar(&c.quality, "q", 85, "JPEG quality")
 	flag.IntVar(&c.conc, "conc", 8, "concurrent clients, cache-hit scenario")
-	flag.IntVar(&c.requests, "requests", 3000, "requests per run, cache-hit scenario")
-	flag.IntVar(&c.rounds, "rounds", 7, "rounds (one plain and one pagematch run each)")
+	flag.IntVar(&c.requests, "requests", 150, "requests per run, cache-hit scenario (a third of it with one client)")
+	flag.IntVar(&c.rounds, "rounds", 200, "rounds of the cache-hit scenarios (one plain and one pagematch run each)")
 	flag.IntVar(&c.firstConc, "first-conc", 2, "concurrent clients, first-seen scenario")
 	flag.IntVar(&c.firstRequests, "first-requests", 60, "requests per run, first-seen scenario")
+	flag.IntVar(&c.firstRounds, "first-rounds", 7, "rounds of the first-seen scenario")
 	flag.DurationVar(&c.budget, "budget", match.DefaultBudget, "fingerprint time budget")
 	flag.DurationVar(&c.maxDuration, "max-duration", 5*time.Minute, "start no round after this long")
 	flag.StringVar(&c.jsonPath, "json", "", "write the JSON here instead of stdout")
+	flag.BoolVar(&c.aa, "aa", false, "calibration: the pagematch proxy runs without pagematch too, so that the figures show the measurement's own noise")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy process during the cache-hit scenarios here (samples labelled proxy=plain or proxy=pagematch)")
 	flag.Parse()
 	if *role == "proxy" {
 		if err := proxyMain(*indexPath, *origin, c); err != nil {
@@ -151,7 +187,7 @@ func main() {
 		}
 		return
 	}
-	if c.pages < 1 || c.conc < 1 || c.requests < 1 || c.rounds < 1 || c.firstConc < 1 || c.firstRequests < 1 {
+	if c.pages < 1 || c.conc < 1 || c.requests < 1 || c.rounds < 1 || c.firstConc < 1 || c.firstRequests < 1 || c.firstRounds < 1 {
 		log.Fatal("proxybench: counts must be positive")
 	}
 	res, err := run(c)
@@ -220,7 +256,7 @@ func run(c config) (*Result, error) {
 
 	res := &Result{
 		BudgetMs: ms(c.budget), Pages: c.pages, PageSize: fmt.Sprintf("%dx%d", c.width, c.height),
-		JPEGQuality: c.quality, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(),
+		JPEGQuality: c.quality, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), Calibration: c.aa,
 	}
 	// The fingerprint alone, one core, unique bodies, in this run.
 	fps := make([]time.Duration, 0, 2*c.pages)
@@ -237,49 +273,63 @@ func run(c config) (*Result, error) {
 	res.FingerprintMsP99 = ms(quantile(fps, 0.99))
 	res.FingerprintBoundRPS = float64(runtime.GOMAXPROCS(0)) / quantile(fps, 0.5).Seconds()
 
-	// Warm the Matcher: every page once through the pagematch proxy.
+	// Warm the Matcher: every page once through the pagematch proxy, and
+	// the plain proxy's connections likewise.
 	cl := newClient(c.conc)
 	for i := range bodies {
-		if err := get(cl, "http://"+child.pagematch+fmt.Sprintf("/p/%d.jpg", i)); err != nil {
-			return nil, err
+		for _, addr := range []string{child.pagematch, child.plain} {
+			if err := get(cl, "http://"+addr+fmt.Sprintf("/p/%d.jpg", i)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var seq atomic.Uint64
 	cached := func(i int) string { return fmt.Sprintf("/p/%d.jpg", i%c.pages) }
 	scenarios := []struct {
-		name     string
-		conc, n  int
-		path     func(i int) string
-		targeted bool
+		name            string
+		conc, n, rounds int
+		path            func(i int) string
+		targeted        bool
 	}{
-		{"cache-hit", c.conc, c.requests, cached, true},
-		{"cache-hit", 1, max(1, c.requests/3), cached, true},
-		{"first-seen", c.firstConc, c.firstRequests, func(int) string {
+		{"cache-hit", c.conc, c.requests, c.rounds, cached, true},
+		{"cache-hit", 1, max(1, c.requests/3), c.rounds, cached, true},
+		{"first-seen", c.firstConc, c.firstRequests, c.firstRounds, func(int) string {
 			return fmt.Sprintf("/u/%d.jpg", seq.Add(1))
 		}, false},
 	}
-	for _, sc := range scenarios {
+	for i, sc := range scenarios {
+		if c.cpuProfile != "" && i == 0 {
+			if err := child.call("/profile/start?file="+url.QueryEscape(c.cpuProfile), nil); err != nil {
+				return nil, err
+			}
+		}
+		if c.cpuProfile != "" && !sc.targeted && scenarios[max(i-1, 0)].targeted {
+			if err := child.call("/profile/stop", nil); err != nil {
+				return nil, err
+			}
+		}
 		row := Row{Scenario: sc.name, Concurrency: sc.conc, RequestsPerRun: sc.n, BodyBytes: len(bodies[0])}
 		var plainRuns, pmRuns []runStats
+		// One client per proxy, its connections kept from round to round.
+		clients := map[string]*http.Client{child.plain: newClient(sc.conc), child.pagematch: newClient(sc.conc)}
 		if _, err := child.verdicts(); err != nil { // reset the counts
 			return nil, err
 		}
 		if _, err := child.hold(); err != nil {
 			return nil, err
 		}
-		for r := 0; r < c.rounds; r++ {
+		for r := 0; r < sc.rounds; r++ {
 			if time.Since(start) > c.maxDuration {
 				res.Truncated = true
 				break
 			}
-			// Alternate which proxy goes first, so neither always runs on
-			// a machine the other has just warmed.
+			// Plain first in even rounds, pagematch first in odd ones.
 			addrs := []string{child.plain, child.pagematch}
 			if r%2 == 1 {
 				addrs[0], addrs[1] = addrs[1], addrs[0]
 			}
 			for _, addr := range addrs {
-				st, err := load(child, newClient(sc.conc), addr, sc.conc, sc.n, sc.path)
+				st, err := load(child, clients[addr], addr, sc.conc, sc.n, sc.path)
 				if err != nil {
 					return nil, err
 				}
@@ -291,8 +341,11 @@ func run(c config) (*Result, error) {
 				}
 			}
 			p, q := plainRuns[r], pmRuns[r]
-			log.Printf("%s round %d: plain %.0f req/s %.0f cpu-µs/req p99 %.0f µs | pagematch %.0f req/s %.0f cpu-µs/req p99 %.0f µs",
-				sc.name, r, p.rps, p.cpuPerReq, us(p.p99), q.rps, q.cpuPerReq, us(q.p99))
+			log.Printf("%s/%d round %d: plain %.0f req/s %.0f cpu-µs/req | pagematch %.0f req/s %.0f cpu-µs/req | added %+.1f µs",
+				sc.name, sc.conc, r, p.rps, p.cpuPerReq(), q.rps, q.cpuPerReq(), q.cpuPerReq()-p.cpuPerReq())
+		}
+		for _, cl := range clients {
+			cl.CloseIdleConnections()
 		}
 		if len(plainRuns) == 0 {
 			break
@@ -309,7 +362,7 @@ func run(c config) (*Result, error) {
 		row.HoldP50us, row.HoldP99us = hold[0], hold[1]
 		summarize(&row, plainRuns, pmRuns)
 		if sc.targeted {
-			ok := row.CPUCost <= 0.05 && row.WallCost <= 0.05 && row.AddedP99us <= 200
+			ok := row.CPUCost <= 0.05 && row.CPUCostTotal <= 0.05 && row.WallCost <= 0.05 && row.AddedP99us <= 200
 			row.MeetsTargets = &ok
 		}
 		res.Rows = append(res.Rows, row)
@@ -323,35 +376,48 @@ func summarize(row *Row, plainRuns, pmRuns []runStats) {
 	row.Rounds = len(plainRuns)
 	row.PlainRPS = median(plainRuns, func(s runStats) float64 { return s.rps })
 	row.PagematchRPS = median(pmRuns, func(s runStats) float64 { return s.rps })
-	row.PlainCPUus = median(plainRuns, func(s runStats) float64 { return s.cpuPerReq })
-	row.PagematchCPUus = median(pmRuns, func(s runStats) float64 { return s.cpuPerReq })
-	row.PlainP50us = median(plainRuns, func(s runStats) float64 { return us(s.p50) })
-	row.PlainP99us = median(plainRuns, func(s runStats) float64 { return us(s.p99) })
-	row.PagematchP50us = median(pmRuns, func(s runStats) float64 { return us(s.p50) })
-	row.PagematchP99us = median(pmRuns, func(s runStats) float64 { return us(s.p99) })
-	var wall, cpu, addCPU, add50, add99 []float64
+	row.PlainCPUus = median(plainRuns, runStats.cpuPerReq)
+	row.PagematchCPUus = median(pmRuns, runStats.cpuPerReq)
+	row.PlainSyscalls = median(plainRuns, func(s runStats) float64 { return float64(s.syscalls) / float64(s.n) })
+	row.PagematchSyscalls = median(pmRuns, func(s runStats) float64 { return float64(s.syscalls) / float64(s.n) })
+	var wall, cpu, addCPU []float64
+	var plainLat, pmLat []time.Duration
+	var plainCPU, pmCPU time.Duration
+	var plainN, pmN int
 	for i := range plainRuns {
 		p, q := plainRuns[i], pmRuns[i]
 		wall = append(wall, 1-q.rps/p.rps)
-		cpu = append(cpu, 1-p.cpuPerReq/q.cpuPerReq)
-		addCPU = append(addCPU, q.cpuPerReq-p.cpuPerReq)
-		add50 = append(add50, us(q.p50-p.p50))
-		add99 = append(add99, us(q.p99-p.p99))
+		cpu = append(cpu, 1-p.cpuPerReq()/q.cpuPerReq())
+		addCPU = append(addCPU, q.cpuPerReq()-p.cpuPerReq())
+		plainLat, pmLat = append(plainLat, p.lat...), append(pmLat, q.lat...)
+		plainCPU, pmCPU = plainCPU+p.cpu, pmCPU+q.cpu
+		plainN, pmN = plainN+p.n, pmN+q.n
 	}
 	row.WallCost = medianOf(wall)
 	row.CPUCost = medianOf(cpu)
+	row.CPUCostIQR = [2]float64{quantileOf(cpu, 0.25), quantileOf(cpu, 0.75)}
+	row.CPUCostTotal = 1 - (float64(plainCPU)/float64(plainN))/(float64(pmCPU)/float64(pmN))
 	row.AddedCPUus = medianOf(addCPU)
-	row.AddedP50us = medianOf(add50)
-	row.AddedP99us = medianOf(add99)
+	slices.Sort(plainLat)
+	slices.Sort(pmLat)
+	row.PlainP50us, row.PlainP99us = us(quantile(plainLat, 0.5)), us(quantile(plainLat, 0.99))
+	row.PagematchP50us, row.PagematchP99us = us(quantile(pmLat, 0.5)), us(quantile(pmLat, 0.99))
+	row.AddedP50us = row.PagematchP50us - row.PlainP50us
+	row.AddedP99us = row.PagematchP99us - row.PlainP99us
 }
 
 // runStats is one run of one proxy.
 type runStats struct {
-	rps       float64
-	cpuPerReq float64 // µs of proxy-process CPU
-	p50, p99  time.Duration
-	errors    int64
+	n        int
+	rps      float64
+	cpu      time.Duration // proxy-process CPU time
+	syscalls int64         // proxy-process read and write system calls
+	lat      []time.Duration
+	errors   int64
 }
+
+// cpuPerReq returns the proxy's CPU time per request, in µs.
+func (s runStats) cpuPerReq() float64 { return us(s.cpu) / float64(s.n) }
 
 // load sends n requests from conc clients to the proxy at addr and times
 // each.
@@ -359,7 +425,7 @@ func load(child *proxyChild, cl *http.Client, addr string, conc, n int, path fun
 	lat := make([]time.Duration, n)
 	var next, errs atomic.Int64
 	var wg sync.WaitGroup
-	cpu0, err := child.cpu()
+	st0, err := child.stats()
 	if err != nil {
 		return runStats{}, err
 	}
@@ -382,15 +448,13 @@ func load(child *proxyChild, cl *http.Client, addr string, conc, n int, path fun
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	cl.CloseIdleConnections()
-	cpu1, err := child.cpu()
+	st1, err := child.stats()
 	if err != nil {
 		return runStats{}, err
 	}
-	slices.Sort(lat)
 	return runStats{
-		rps: float64(n) / elapsed.Seconds(), cpuPerReq: us(cpu1-cpu0) / float64(n),
-		p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), errors: errs.Load(),
+		n: n, rps: float64(n) / elapsed.Seconds(), cpu: st1.CPU - st0.CPU,
+		syscalls: st1.Syscalls - st0.Syscalls, lat: lat, errors: errs.Load(),
 	}, nil
 }
 
@@ -456,7 +520,7 @@ func startProxy(ctx context.Context, indexPath, origin string, c config) (*proxy
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
-		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String())
+		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-cpuprofile", c.cpuProfile, "-aa="+strconv.FormatBool(c.aa))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -479,46 +543,90 @@ func (p *proxyChild) stop() {
 	p.cmd.Wait()
 }
 
-// cpu returns the child's CPU time (user+system).
-func (p *proxyChild) cpu() (time.Duration, error) {
-	var d time.Duration
-	err := p.control_("/cpu", &d)
-	return d, err
+// procStats is the proxy process's resource use so far.
+type procStats struct {
+	CPU      time.Duration
+	Syscalls int64 // read and write system calls
 }
 
-// hold returns the p50 and p99 of the time spent in ModifyResponse, in
-// µs, since the last call.
+// stats returns the child's resource use so far. On Linux it is read
+// from /proc by this process (the CPU time of every thread of the child,
+// in nanoseconds), so that measuring costs the child nothing; elsewhere
+// the child reports its getrusage.
+func (p *proxyChild) stats() (procStats, error) {
+	if cpu, ok := threadsCPU(p.cmd.Process.Pid); ok {
+		return procStats{CPU: cpu, Syscalls: syscallCount(strconv.Itoa(p.cmd.Process.Pid))}, nil
+	}
+	var st procStats
+	err := p.call("/stats", &st)
+	return st, err
+}
+
+// threadsCPU sums the time on CPU of pid's threads (/proc/pid/task/*/schedstat).
+func threadsCPU(pid int) (time.Duration, bool) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, false
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, t.Name(), "schedstat"))
+		if err != nil {
+			continue // a thread that just exited
+		}
+		f, _, _ := strings.Cut(string(b), " ")
+		ns, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		sum += ns
+	}
+	return time.Duration(sum), true
+}
+
+// hold returns the p50 and p99 of the time the pagematch proxy spent in
+// ModifyResponse, in µs, since the last call.
 func (p *proxyChild) hold() ([2]float64, error) {
 	var q [2]float64
-	err := p.control_("/hold", &q)
+	err := p.call("/hold", &q)
 	return q, err
 }
 
 // verdicts returns the verdict counts since the last call.
 func (p *proxyChild) verdicts() (map[string]int64, error) {
 	var v map[string]int64
-	err := p.control_("/verdicts", &v)
+	err := p.call("/verdicts", &v)
 	return v, err
 }
 
-func (p *proxyChild) control_(path string, v any) error {
+func (p *proxyChild) call(path string, v any) error {
 	resp, err := p.cl.Get("http://" + p.control + path)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("proxybench: control %s: %s: %s", path, resp.Status, b)
+	}
+	if v == nil {
+		return nil
+	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 // proxyMain is the child: the plain and the pagematch proxy, and a
-// control server reporting CPU time and verdicts.
+// control server reporting resource use, hold times and verdicts.
 func proxyMain(indexPath, origin string, c config) error {
 	idx, err := index.Open(indexPath)
 	if err != nil {
 		return err
 	}
-	verdicts := &kindCounter{}
-	m, err := match.New(idx, match.WithBudget(c.budget), match.WithOnVerdict(verdicts.add))
+	// The Matcher as a deployment would run it: metrics registered, the
+	// default (discarding) logger, no hook.
+	reg := prometheus.NewRegistry()
+	m, err := match.New(idx, match.WithBudget(c.budget), match.WithRegisterer(reg))
 	if err != nil {
 		return err
 	}
@@ -526,34 +634,67 @@ func proxyMain(indexPath, origin string, c config) error {
 	if err != nil {
 		return err
 	}
-	plain, err := serve(newProxy(ou, nil, c.conc))
+	// Both proxies time their hook alike; the plain one's does nothing.
+	var plainHold, pmHold histogram
+	none := func(*http.Response) error { return nil }
+	hook := m.ModifyResponse
+	if c.aa {
+		hook = none
+	}
+	plain, err := serve(labelled(c.cpuProfile != "", "plain", newProxy(ou, plainHold.timed(none), c.conc)))
 	if err != nil {
 		return err
 	}
-	hold := &durations{}
-	timed := func(resp *http.Response) error {
-		t := time.Now()
-		err := m.ModifyResponse(resp)
-		hold.add(time.Since(t))
-		return err
-	}
-	withPM, err := serve(newProxy(ou, timed, c.conc))
+	withPM, err := serve(labelled(c.cpuProfile != "", "pagematch", newProxy(ou, pmHold.timed(hook), c.conc)))
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/cpu", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
 		var ru syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		d := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		json.NewEncoder(w).Encode(d)
+		json.NewEncoder(w).Encode(procStats{
+			CPU: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), Syscalls: syscallCount("self"),
+		})
 	})
 	mux.HandleFunc("/hold", func(w http.ResponseWriter, r *http.Request) {
-		d := hold.take()
-		json.NewEncoder(w).Encode([2]float64{us(quantile(d, 0.5)), us(quantile(d, 0.99))})
+		plainHold.take()
+		d := pmHold.take()
+		json.NewEncoder(w).Encode([2]float64{us(d.quantile(0.5)), us(d.quantile(0.99))})
 	})
+	var last map[string]int64
 	mux.HandleFunc("/verdicts", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(verdicts.take())
+		now, err := verdictCounts(reg)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		diff := map[string]int64{}
+		for k, v := range now {
+			if v -= last[k]; v != 0 {
+				diff[k] = v
+			}
+		}
+		last = now
+		json.NewEncoder(w).Encode(diff)
+	})
+	var prof *os.File
+	mux.HandleFunc("/profile/start", func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(r.FormValue("file"))
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		prof = f
+	})
+	mux.HandleFunc("/profile/stop", func(w http.ResponseWriter, r *http.Request) {
+		pprof.StopCPUProfile()
+		if prof != nil {
+			prof.Close()
+		}
 	})
 	control, err := serve(mux)
 	if err != nil {
@@ -561,6 +702,62 @@ func proxyMain(indexPath, origin string, c config) error {
 	}
 	fmt.Printf("ready %s %s %s\n", plain.Addr, withPM.Addr, control.Addr)
 	select {} // until killed
+}
+
+// verdictCounts reads the Matcher's verdict and cache-hit counters.
+func verdictCounts(g prometheus.Gatherer) (map[string]int64, error) {
+	mfs, err := g.Gather()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, mf := range mfs {
+		for _, mt := range mf.GetMetric() {
+			switch mf.GetName() {
+			case "pagematch_verdicts_total":
+				for _, l := range mt.GetLabel() {
+					if l.GetName() == "kind" {
+						out[l.GetValue()] = int64(mt.GetCounter().GetValue())
+					}
+				}
+			case "pagematch_cache_hits_total":
+				out["cache hits"] = int64(mt.GetCounter().GetValue())
+			}
+		}
+	}
+	return out, nil
+}
+
+// syscallCount returns the read and write system calls of process pid
+// ("self" for this one) so far (syscr + syscw in /proc/pid/io), or 0
+// where there is none.
+func syscallCount(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/io")
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		if k == "syscr" || k == "syscw" {
+			x, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			n += x
+		}
+	}
+	return n
+}
+
+// labelled tags h's CPU samples with proxy=name when on (profiling only:
+// the labels cost an allocation per request).
+func labelled(on bool, name string, h http.Handler) http.Handler {
+	if !on {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("proxy", name), func(ctx context.Context) {
+			h.ServeHTTP(w, r)
+		})
+	})
 }
 
 func newProxy(target *url.URL, modify func(*http.Response) error, conc int) http.Handler {
@@ -596,57 +793,64 @@ func serve(h http.Handler) (*server, error) {
 	return s, nil
 }
 
-// durations collects timings.
-type durations struct {
-	mu sync.Mutex
-	d  []time.Duration
+// histogram counts durations in buckets 1/32 of a power of two wide,
+// with one atomic add: cheap enough to time every response of both
+// proxies alike.
+type histogram struct {
+	n [64 * 32]atomic.Int64
 }
 
-func (d *durations) add(x time.Duration) {
-	d.mu.Lock()
-	d.d = append(d.d, x)
-	d.mu.Unlock()
-}
-
-// take returns the timings, sorted, and starts again.
-func (d *durations) take() []time.Duration {
-	d.mu.Lock()
-	out := d.d
-	d.d = nil
-	d.mu.Unlock()
-	slices.Sort(out)
-	return out
-}
-
-// kindCounter counts verdicts by kind.
-type kindCounter struct {
-	mu sync.Mutex
-	n  map[string]int64
-}
-
-func (k *kindCounter) add(e match.Event) {
-	name := e.Verdict.Kind.String()
-	if e.Verdict.Cached {
-		name += "(cached)"
+func bucketOf(d time.Duration) int {
+	x := uint64(max(d, 0))
+	if x < 32 {
+		return int(x)
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.n == nil {
-		k.n = map[string]int64{}
+	e := bits.Len64(x) - 6 // x>>e is in [32, 64)
+	return (e+1)*32 + int(x>>e) - 32
+}
+
+// bucketValue is the smallest duration in bucket i.
+func bucketValue(i int) time.Duration {
+	if i < 32 {
+		return time.Duration(i)
 	}
-	k.n[name]++
+	e := i/32 - 1
+	return time.Duration(uint64(32+i%32) << e)
+}
+
+// timed wraps a ModifyResponse hook to count the time it takes.
+func (h *histogram) timed(f func(*http.Response) error) func(*http.Response) error {
+	return func(resp *http.Response) error {
+		t := time.Now()
+		err := f(resp)
+		h.n[bucketOf(time.Since(t))].Add(1)
+		return err
+	}
 }
 
 // take returns the counts and starts again from zero.
-func (k *kindCounter) take() map[string]int64 {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	out := k.n
-	k.n = nil
-	if out == nil {
-		out = map[string]int64{}
+func (h *histogram) take() counts {
+	var c counts
+	for i := range h.n {
+		c[i] = h.n[i].Swap(0)
 	}
-	return out
+	return c
+}
+
+type counts [64 * 32]int64
+
+func (c *counts) quantile(q float64) time.Duration {
+	var total int64
+	for _, n := range c {
+		total += n
+	}
+	rank := int64(q * float64(total))
+	for i, n := range c {
+		if rank -= n; rank < 0 {
+			return bucketValue(i)
+		}
+	}
+	return 0
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {
@@ -654,6 +858,16 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 		return 0
 	}
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+}
+
+// quantileOf returns the q-quantile of v (nearest rank).
+func quantileOf(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[min(len(v)-1, int(q*float64(len(v))))]
 }
 
 func median[T any](xs []T, f func(T) float64) float64 {
@@ -693,21 +907,26 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "fingerprint, one core: p50 %.1f ms, p99 %.1f ms (bound: %.0f first-seen images/s on %d cores); budget %.0f ms\n\n",
 		r.FingerprintMsP50, r.FingerprintMsP99, r.FingerprintBoundRPS, r.GOMAXPROCS, r.BudgetMs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost\tplain p50 µs\tplain p99 µs\tadded p50 µs\tadded p99 µs\thold p50 µs\thold p99 µs\ttargets\t")
+	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost [quartiles]\tcpu cost, all rounds\tsyscalls/req plain, pm\tplain p50, p99 µs\tadded p50, p99 µs\thold p50, p99 µs\ttargets\t")
 	for _, row := range r.Rows {
 		target := "-"
 		if row.MeetsTargets != nil {
 			target = map[bool]string{true: "met", false: "MISSED"}[*row.MeetsTargets]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%+.1f\t%.1f%% [%.1f, %.1f]\t%.1f%%\t%.1f, %.1f\t%.0f, %.0f\t%+.0f, %+.0f\t%.0f, %.0f\t%s\t\n",
 			row.Scenario, row.Concurrency, float64(row.BodyBytes)/1024, row.PlainRPS, row.PagematchRPS, 100*row.WallCost,
-			row.PlainCPUus, row.PagematchCPUus, row.AddedCPUus, 100*row.CPUCost,
-			row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us, row.HoldP50us, row.HoldP99us, target)
+			row.PlainCPUus, row.PagematchCPUus, row.AddedCPUus,
+			100*row.CPUCost, 100*row.CPUCostIQR[0], 100*row.CPUCostIQR[1], 100*row.CPUCostTotal,
+			row.PlainSyscalls, row.PagematchSyscalls, row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us,
+			row.HoldP50us, row.HoldP99us, target)
 	}
 	tw.Flush()
 	for _, row := range r.Rows {
 		fmt.Fprintf(w, "%s: %d rounds of %d requests per proxy; verdicts %v; errors %d\n",
 			row.Scenario, row.Rounds, row.RequestsPerRun, row.Verdicts, row.Errors)
+	}
+	if r.Calibration {
+		fmt.Fprintln(w, "calibration (-aa): the \"pagematch\" proxy ran without pagematch; every difference above is noise")
 	}
 	if r.Truncated {
 		fmt.Fprintln(w, "truncated by -max-duration")
