@@ -247,9 +247,9 @@ func (p *plane) markBackground() {
 			if bg[i] {
 				continue
 			}
-			v := p.pix[i]
-			isBlend := func(j int) bool { return bg[j] && p.pix[j] < paperLevel && v >= p.pix[j]-bgTolerance }
-			if (x > 0 && isBlend(i-1)) || (x < w-1 && isBlend(i+1)) || (y > 0 && isBlend(i-w)) || (y < h-1 && isBlend(i+w)) {
+			v, pix := p.pix[i], p.pix
+			if (x > 0 && blendsInto(v, pix[i-1], bg[i-1])) || (x < w-1 && blendsInto(v, pix[i+1], bg[i+1])) ||
+				(y > 0 && blendsInto(v, pix[i-w], bg[i-w])) || (y < h-1 && blendsInto(v, pix[i+w], bg[i+w])) {
 				blend = append(blend, int32(i))
 			}
 		}
@@ -271,6 +271,12 @@ func (p *plane) markBackground() {
 	}
 	f.flood(seeds)
 	p.bg = bg
+}
+
+// blendsInto reports whether a pixel of value v next to a pixel of value u
+// is the resampling blend between a background bar (u) and paper.
+func blendsInto(v, u float32, uBackground bool) bool {
+	return uBackground && u < paperLevel && v >= u-bgTolerance
 }
 
 // flooder holds the state of markBackground's floods.
@@ -339,7 +345,6 @@ func (p plane) mask() []bool {
 	}
 	return p.bg
 }
-
 
 const maxAltBoxes = 8
 
