@@ -108,15 +108,34 @@ func apply(spans []span, src []float32, dst []float32) {
 		}
 		return src[j]
 	}
+	known := func(v float32) float32 {
+		if v < 0 {
+			return 255
+		}
+		return v
+	}
 	for i, sp := range spans {
-		sum := at(sp.j0) * sp.w0
-		wsum := sp.w0
-		if sp.j1 > sp.j0+1 {
-			for j := sp.j0 + 1; j < sp.j1-1; j++ {
-				sum += at(j)
+		var sum, wsum float32
+		if sp.j0 >= 0 && sp.j1 <= n {
+			// Inside src: the same sums as below, without the range checks.
+			s := src[sp.j0:sp.j1]
+			sum, wsum = known(s[0])*sp.w0, sp.w0
+			if len(s) > 1 {
+				for _, v := range s[1 : len(s)-1] {
+					sum += known(v)
+				}
+				sum += known(s[len(s)-1]) * sp.w1
+				wsum += float32(len(s)-2) + sp.w1
 			}
-			sum += at(sp.j1-1) * sp.w1
-			wsum += float32(sp.j1-sp.j0-2) + sp.w1
+		} else {
+			sum, wsum = at(sp.j0)*sp.w0, sp.w0
+			if sp.j1 > sp.j0+1 {
+				for j := sp.j0 + 1; j < sp.j1-1; j++ {
+					sum += at(j)
+				}
+				sum += at(sp.j1-1) * sp.w1
+				wsum += float32(sp.j1-sp.j0-2) + sp.w1
+			}
 		}
 		dst[i] = 255
 		if wsum > 0 {
