@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -83,12 +84,17 @@ func main() {
 	flipMax := flag.Int("flip-max", 70, "most bits a page differs from its series base")
 	seed := flag.Uint64("seed", 1, "random seed")
 	dir := flag.String("dir", "", "directory for the index file (default: a temporary one)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
 	flag.Parse()
+	profilePath = *cpuprofile
 	if err := run(*n, *threshold, *queries, *linearSample, *substrings, *flipMin, *flipMax, *seed, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "indexbench:", err)
 		os.Exit(1)
 	}
 }
+
+// profilePath is where the timed queries' CPU profile goes ("": none).
+var profilePath string
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "indexbench: "+format+"\n", args...)
@@ -156,6 +162,16 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	for i := 0; i < min(len(qs), 2000); i++ {
 		ix.Lookup(&qs[i].fp, index.WithThreshold(threshold))
 	}
+	if profilePath != "" {
+		f, err := os.Create(profilePath)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+	}
 	lat := make([]time.Duration, len(qs))
 	var hitLat, missLat []time.Duration
 	found, planted := 0, 0
@@ -188,6 +204,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	}
 	res.Lookup2P50us, res.Lookup2P99us = pct(lat2, 50), pct(lat2, 99)
 	res.Lookup2QPS = throughput(len(qs), func(i int) { ix.Lookup(&qs[i].fp2, index.WithThreshold(threshold)) })
+	pprof.StopCPUProfile()
 	logf("queries: p50 %.1fµs p99 %.1fµs, %.0f/s", res.QueryP50us, res.QueryP99us, res.QueriesPerSecondPerCore)
 
 	// Recall against a linear scan over the generated hashes.
