@@ -35,6 +35,9 @@ type density struct {
 	// regions caches the labelling of the full plane per threshold.
 	regions map[float64]*regions
 	s       *scratch
+	// Row tables for label, built on first use.
+	inkSum               []float64
+	nextTight, prevTight []int32
 }
 
 // regions are the connected parts (4-neighbour) of the pixels at or above
@@ -135,6 +138,41 @@ func (d *density) box(r rect, tau, keep float64) rect {
 	return rect{max(out.x0, r.x0), max(out.y0, r.y0), min(out.x1, r.x1), min(out.y1, r.y1)}
 }
 
+// rowTables computes, once, what label needs of each row of ink: prefix
+// sums (row y's w+1 sums start at y*(w+1)), and for each pixel the nearest
+// pixel at or after it, and at or before it, with tightInk or more (w and
+// -1 when there is none).
+func (d *density) rowTables() {
+	if d.inkSum != nil {
+		return
+	}
+	w := d.w
+	d.inkSum = d.s.float64s((w + 1) * d.h)
+	d.nextTight, d.prevTight = d.s.int32s(w*d.h), d.s.int32s(w*d.h)
+	for y := 0; y < d.h; y++ {
+		ink := d.ink[y*w : (y+1)*w]
+		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
+		next, prev := d.nextTight[y*w:(y+1)*w], d.prevTight[y*w:(y+1)*w]
+		var acc float64
+		p := int32(-1)
+		for x, v := range ink {
+			acc += float64(v)
+			sum[x+1] = acc
+			if v >= tightInk {
+				p = int32(x)
+			}
+			prev[x] = p
+		}
+		n := int32(w)
+		for x := w - 1; x >= 0; x-- {
+			if ink[x] >= tightInk {
+				n = int32(x)
+			}
+			next[x] = n
+		}
+	}
+}
+
 // labelRun is a run of pixels x0..x1-1 of row y in region l.
 type labelRun struct{ y, x0, x1, l int32 }
 
@@ -199,24 +237,25 @@ func (d *density) label(tau float64) *regions {
 	for l, q := range parent {
 		parent[l] = parent[q]
 	}
+	d.rowTables()
 	mass := make([]float64, len(parent))
 	tight := make([]rect, len(parent))
 	for _, q := range runs {
-		l, y := parent[q.l], int(q.y)
-		ink := d.ink[y*d.w : (y+1)*d.w]
-		for x := int(q.x0); x < int(q.x1); x++ {
-			mass[l] += float64(ink[x])
-			if ink[x] < tightInk {
-				continue
-			}
-			t := &tight[l]
-			if t.empty() {
-				*t = rect{x, y, x + 1, y + 1}
-				continue
-			}
-			t.x0, t.y0 = min(t.x0, x), min(t.y0, y)
-			t.x1, t.y1 = max(t.x1, x+1), max(t.y1, y+1)
+		l, y, x0, x1 := parent[q.l], int(q.y), int(q.x0), int(q.x1)
+		o := y * d.w
+		mass[l] += d.inkSum[o+y+x1] - d.inkSum[o+y+x0]
+		first := int(d.nextTight[o+x0])
+		if first >= x1 {
+			continue
 		}
+		last := int(d.prevTight[o+x1-1])
+		t := &tight[l]
+		if t.empty() {
+			*t = rect{first, y, last + 1, y + 1}
+			continue
+		}
+		t.x0, t.y0 = min(t.x0, first), min(t.y0, y)
+		t.x1, t.y1 = max(t.x1, last+1), max(t.y1, y+1)
 	}
 	g := &regions{mass: mass, tight: tight}
 	d.regions[tau] = g

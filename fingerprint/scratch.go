@@ -11,6 +11,7 @@ type scratch struct {
 	f64   arena[float64]
 	bools arena[bool]
 	u16   arena[uint16]
+	i32   arena[int32]
 	// stack and runs are kept at their largest length: their users
 	// append to them and hand them back.
 	stack []int32
@@ -67,6 +68,13 @@ func (s *scratch) uint16s(n int) []uint16 {
 	return s.u16.get(n)
 }
 
+func (s *scratch) int32s(n int) []int32 {
+	if s == nil {
+		return make([]int32, n)
+	}
+	return s.i32.get(n)
+}
+
 // scratchPool keeps scratches between fingerprints; a sync.Pool drops
 // them when memory is short.
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -76,6 +84,6 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 // release returns every buffer lent since the scratch was taken. Nothing
 // lent may be used afterwards.
 func (s *scratch) release() {
-	s.f32.used, s.f64.used, s.bools.used, s.u16.used = 0, 0, 0, 0
+	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used = 0, 0, 0, 0, 0
 	scratchPool.Put(s)
 }
