@@ -1,10 +1,12 @@
 // Command proxybench measures what pagematch costs an httputil.ReverseProxy,
 // over loopback only (127.0.0.1). The main process runs an origin serving
-// synthetic manga pages as JPEGs and the load generator; a child process
-// (this program again, with -role proxy) runs two identical ReverseProxies
-// in front of the origin, one plain and one with Matcher.ModifyResponse.
-// Both time their ModifyResponse hook the same way (the plain proxy's
-// does nothing), so the only difference between them is pagematch.
+// synthetic manga pages as JPEGs and the load generator; two child
+// processes (this program again, with -role proxy) each run one of two
+// identical ReverseProxies in front of the origin, one plain and one with
+// Matcher.ModifyResponse. Both time their ModifyResponse hook the same way
+// (the plain proxy's does nothing), so the only difference between them
+// is pagematch. (With both proxies in one process, an A/A run showed the
+// second one created cheaper by several percent at one client.)
 //
 //	go run ./benchmarks/cmd/proxybench
 //	go run ./benchmarks/cmd/proxybench -conc 8 -requests 150 -rounds 200 -json out.json
@@ -30,9 +32,9 @@
 // both proxies: its figures are the noise floor.
 //
 // Figures: wall-clock throughput (requests/s), the proxy process's CPU
-// time per request (the time on CPU of every thread of the child, read
+// time per request (the time on CPU of every thread of its process, read
 // by the parent from /proc before and after each run, so that measuring
-// costs the child nothing; one proxy is loaded at a time) and its read
+// costs the proxy nothing; one proxy is loaded at a time) and its read
 // and write system calls per request (/proc/pid/io), and latency
 // percentiles over all requests of all rounds. Throughput and CPU figures
 // are medians over the rounds; the costs are the median of the per-round
@@ -179,10 +181,11 @@ func main() {
 	flag.DurationVar(&c.maxDuration, "max-duration", 5*time.Minute, "start no round after this long")
 	flag.StringVar(&c.jsonPath, "json", "", "write the JSON here instead of stdout")
 	flag.BoolVar(&c.aa, "aa", false, "calibration: the pagematch proxy runs without pagematch too, so that the figures show the measurement's own noise")
-	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy process during the cache-hit scenarios here (samples labelled proxy=plain or proxy=pagematch)")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write CPU profiles of the proxy processes during the cache-hit scenarios here (pagematch) and to this name + \".plain\"")
+	pmRole := flag.Bool("pagematch", false, "the proxy with pagematch (proxy role)")
 	flag.Parse()
 	if *role == "proxy" {
-		if err := proxyMain(*indexPath, *origin, c); err != nil {
+		if err := proxyMain(*indexPath, *origin, c, *pmRole); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -248,11 +251,16 @@ func run(c config) (*Result, error) {
 		return nil, err
 	}
 	defer origin.Close()
-	child, err := startProxy(ctx, indexPath, origin.Addr, c)
+	plain, err := startProxy(ctx, indexPath, origin.Addr, c, false)
 	if err != nil {
 		return nil, err
 	}
-	defer child.stop()
+	defer plain.stop()
+	pm, err := startProxy(ctx, indexPath, origin.Addr, c, true)
+	if err != nil {
+		return nil, err
+	}
+	defer pm.stop()
 
 	res := &Result{
 		BudgetMs: ms(c.budget), Pages: c.pages, PageSize: fmt.Sprintf("%dx%d", c.width, c.height),
@@ -277,8 +285,8 @@ func run(c config) (*Result, error) {
 	// the plain proxy's connections likewise.
 	cl := newClient(c.conc)
 	for i := range bodies {
-		for _, addr := range []string{child.pagematch, child.plain} {
-			if err := get(cl, "http://"+addr+fmt.Sprintf("/p/%d.jpg", i)); err != nil {
+		for _, p := range []*proxyChild{pm, plain} {
+			if err := get(cl, "http://"+p.addr+fmt.Sprintf("/p/%d.jpg", i)); err != nil {
 				return nil, err
 			}
 		}
@@ -299,23 +307,27 @@ func run(c config) (*Result, error) {
 	}
 	for i, sc := range scenarios {
 		if c.cpuProfile != "" && i == 0 {
-			if err := child.call("/profile/start?file="+url.QueryEscape(c.cpuProfile), nil); err != nil {
-				return nil, err
+			for p, file := range map[*proxyChild]string{pm: c.cpuProfile, plain: c.cpuProfile + ".plain"} {
+				if err := p.call("/profile/start?file="+url.QueryEscape(file), nil); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if c.cpuProfile != "" && !sc.targeted && scenarios[max(i-1, 0)].targeted {
-			if err := child.call("/profile/stop", nil); err != nil {
-				return nil, err
+			for _, p := range []*proxyChild{pm, plain} {
+				if err := p.call("/profile/stop", nil); err != nil {
+					return nil, err
+				}
 			}
 		}
 		row := Row{Scenario: sc.name, Concurrency: sc.conc, RequestsPerRun: sc.n, BodyBytes: len(bodies[0])}
 		var plainRuns, pmRuns []runStats
 		// One client per proxy, its connections kept from round to round.
-		clients := map[string]*http.Client{child.plain: newClient(sc.conc), child.pagematch: newClient(sc.conc)}
-		if _, err := child.verdicts(); err != nil { // reset the counts
+		clients := map[*proxyChild]*http.Client{plain: newClient(sc.conc), pm: newClient(sc.conc)}
+		if _, err := pm.verdicts(); err != nil { // reset the counts
 			return nil, err
 		}
-		if _, err := child.hold(); err != nil {
+		if _, err := pm.hold(); err != nil {
 			return nil, err
 		}
 		for r := 0; r < sc.rounds; r++ {
@@ -324,17 +336,17 @@ func run(c config) (*Result, error) {
 				break
 			}
 			// Plain first in even rounds, pagematch first in odd ones.
-			addrs := []string{child.plain, child.pagematch}
+			order := []*proxyChild{plain, pm}
 			if r%2 == 1 {
-				addrs[0], addrs[1] = addrs[1], addrs[0]
+				order[0], order[1] = order[1], order[0]
 			}
-			for _, addr := range addrs {
-				st, err := load(child, clients[addr], addr, sc.conc, sc.n, sc.path)
+			for _, p := range order {
+				st, err := load(p, clients[p], sc.conc, sc.n, sc.path)
 				if err != nil {
 					return nil, err
 				}
 				row.Errors += st.errors
-				if addr == child.plain {
+				if p == plain {
 					plainRuns = append(plainRuns, st)
 				} else {
 					pmRuns = append(pmRuns, st)
@@ -350,12 +362,12 @@ func run(c config) (*Result, error) {
 		if len(plainRuns) == 0 {
 			break
 		}
-		v, err := child.verdicts()
+		v, err := pm.verdicts()
 		if err != nil {
 			return nil, err
 		}
 		row.Verdicts = v
-		hold, err := child.hold()
+		hold, err := pm.hold()
 		if err != nil {
 			return nil, err
 		}
@@ -419,13 +431,12 @@ type runStats struct {
 // cpuPerReq returns the proxy's CPU time per request, in µs.
 func (s runStats) cpuPerReq() float64 { return us(s.cpu) / float64(s.n) }
 
-// load sends n requests from conc clients to the proxy at addr and times
-// each.
-func load(child *proxyChild, cl *http.Client, addr string, conc, n int, path func(int) string) (runStats, error) {
+// load sends n requests from conc clients to the proxy p and times each.
+func load(p *proxyChild, cl *http.Client, conc, n int, path func(int) string) (runStats, error) {
 	lat := make([]time.Duration, n)
 	var next, errs atomic.Int64
 	var wg sync.WaitGroup
-	st0, err := child.stats()
+	st0, err := p.stats()
 	if err != nil {
 		return runStats{}, err
 	}
@@ -437,7 +448,7 @@ func load(child *proxyChild, cl *http.Client, addr string, conc, n int, path fun
 				if i >= n {
 					return
 				}
-				u := "http://" + addr + path(i)
+				u := "http://" + p.addr + path(i)
 				t := time.Now()
 				if err := get(cl, u); err != nil {
 					errs.Add(1)
@@ -448,7 +459,7 @@ func load(child *proxyChild, cl *http.Client, addr string, conc, n int, path fun
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	st1, err := child.stats()
+	st1, err := p.stats()
 	if err != nil {
 		return runStats{}, err
 	}
@@ -505,22 +516,22 @@ func uniqueJPEG(body []byte, n uint64) []byte {
 	return append(out, body[2:]...)
 }
 
-// proxyChild is the child process running the two proxies.
+// proxyChild is a child process running one proxy.
 type proxyChild struct {
-	cmd                       *exec.Cmd
-	plain, pagematch, control string
-	cl                        *http.Client
+	cmd           *exec.Cmd
+	addr, control string
+	cl            *http.Client
 }
 
-// startProxy starts this program with -role proxy and reads the addresses
-// it listens on.
-func startProxy(ctx context.Context, indexPath, origin string, c config) (*proxyChild, error) {
+// startProxy starts this program with -role proxy, with pagematch or
+// without, and reads the addresses it listens on.
+func startProxy(ctx context.Context, indexPath, origin string, c config, pagematch bool) (*proxyChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
-		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-cpuprofile", c.cpuProfile, "-aa="+strconv.FormatBool(c.aa))
+		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-pagematch="+strconv.FormatBool(pagematch))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -531,7 +542,7 @@ func startProxy(ctx context.Context, indexPath, origin string, c config) (*proxy
 	}
 	p := &proxyChild{cmd: cmd, cl: &http.Client{Timeout: 10 * time.Second}}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	if _, serr := fmt.Sscanf(line, "ready %s %s %s", &p.plain, &p.pagematch, &p.control); err != nil || serr != nil {
+	if _, serr := fmt.Sscanf(line, "ready %s %s", &p.addr, &p.control); err != nil || serr != nil {
 		p.stop()
 		return nil, fmt.Errorf("proxybench: proxy child: %q %v %v", line, err, serr)
 	}
@@ -550,9 +561,9 @@ type procStats struct {
 }
 
 // stats returns the child's resource use so far. On Linux it is read
-// from /proc by this process (the CPU time of every thread of the child,
-// in nanoseconds), so that measuring costs the child nothing; elsewhere
-// the child reports its getrusage.
+// from /proc by this process (the time on CPU of every thread of the
+// child, in nanoseconds), so that measuring costs the child nothing;
+// elsewhere the child reports its getrusage.
 func (p *proxyChild) stats() (procStats, error) {
 	if cpu, ok := threadsCPU(p.cmd.Process.Pid); ok {
 		return procStats{CPU: cpu, Syscalls: syscallCount(strconv.Itoa(p.cmd.Process.Pid))}, nil
@@ -616,36 +627,31 @@ func (p *proxyChild) call(path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// proxyMain is the child: the plain and the pagematch proxy, and a
-// control server reporting resource use, hold times and verdicts.
-func proxyMain(indexPath, origin string, c config) error {
-	idx, err := index.Open(indexPath)
-	if err != nil {
-		return err
-	}
-	// The Matcher as a deployment would run it: metrics registered, the
-	// default (discarding) logger, no hook.
-	reg := prometheus.NewRegistry()
-	m, err := match.New(idx, match.WithBudget(c.budget), match.WithRegisterer(reg))
-	if err != nil {
-		return err
-	}
+// proxyMain is a child: the plain or the pagematch proxy, and a control
+// server reporting resource use, hold times and verdicts.
+func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 	ou, err := url.Parse("http://" + origin)
 	if err != nil {
 		return err
 	}
 	// Both proxies time their hook alike; the plain one's does nothing.
-	var plainHold, pmHold histogram
-	none := func(*http.Response) error { return nil }
-	hook := m.ModifyResponse
-	if c.aa {
-		hook = none
+	hook := func(*http.Response) error { return nil }
+	reg := prometheus.NewRegistry()
+	if pagematch && !c.aa {
+		idx, err := index.Open(indexPath)
+		if err != nil {
+			return err
+		}
+		// The Matcher as a deployment would run it: metrics registered,
+		// the default (discarding) logger, no hook.
+		m, err := match.New(idx, match.WithBudget(c.budget), match.WithRegisterer(reg))
+		if err != nil {
+			return err
+		}
+		hook = m.ModifyResponse
 	}
-	plain, err := serve(labelled(c.cpuProfile != "", "plain", newProxy(ou, plainHold.timed(none), c.conc)))
-	if err != nil {
-		return err
-	}
-	withPM, err := serve(labelled(c.cpuProfile != "", "pagematch", newProxy(ou, pmHold.timed(hook), c.conc)))
+	var hold histogram
+	proxy, err := serve(newProxy(ou, hold.timed(hook), c.conc))
 	if err != nil {
 		return err
 	}
@@ -658,8 +664,7 @@ func proxyMain(indexPath, origin string, c config) error {
 		})
 	})
 	mux.HandleFunc("/hold", func(w http.ResponseWriter, r *http.Request) {
-		plainHold.take()
-		d := pmHold.take()
+		d := hold.take()
 		json.NewEncoder(w).Encode([2]float64{us(d.quantile(0.5)), us(d.quantile(0.99))})
 	})
 	var last map[string]int64
@@ -700,7 +705,7 @@ func proxyMain(indexPath, origin string, c config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("ready %s %s %s\n", plain.Addr, withPM.Addr, control.Addr)
+	fmt.Printf("ready %s %s\n", proxy.Addr, control.Addr)
 	select {} // until killed
 }
 
@@ -745,19 +750,6 @@ func syscallCount(pid string) int64 {
 		}
 	}
 	return n
-}
-
-// labelled tags h's CPU samples with proxy=name when on (profiling only:
-// the labels cost an allocation per request).
-func labelled(on bool, name string, h http.Handler) http.Handler {
-	if !on {
-		return h
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pprof.Do(r.Context(), pprof.Labels("proxy", name), func(ctx context.Context) {
-			h.ServeHTTP(w, r)
-		})
-	})
 }
 
 func newProxy(target *url.URL, modify func(*http.Response) error, conc int) http.Handler {
