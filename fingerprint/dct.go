@@ -1,9 +1,6 @@
 package fingerprint
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // The hash is computed on a grid×grid thumbnail of the content box. Its
 // bits are the signs, against their median, of the DCT coefficients with
@@ -55,18 +52,7 @@ func (p plane) resample(r frect, t *thumb) {
 		}
 		apply(xs, p.pix[y*p.w:(y+1)*p.w], dst)
 	}
-	col := make([]float32, iy1-iy0)
-	out := make([]float32, grid)
-	ys := spansFor(r.y0-float64(iy0), sy, grid)
-	for x := 0; x < grid; x++ {
-		for y := range col {
-			col[y] = tmp[y*grid+x]
-		}
-		apply(ys, col, out)
-		for y := 0; y < grid; y++ {
-			t[y*grid+x] = out[y]
-		}
-	}
+	applyRows(spansFor(r.y0-float64(iy0), sy, grid), tmp, grid, t[:])
 }
 
 // span is one output cell of an area average: source samples j0..j1-1,
@@ -176,9 +162,9 @@ func (t *thumb) dct(c *coeffs) {
 
 // hash sets a bit for each AC coefficient above their median.
 func (c *coeffs) hash() Hash {
-	sorted := slices.Clone(c[1:])
-	slices.Sort(sorted)
-	med := sorted[len(sorted)/2]
+	var tmp [freqs*freqs - 1]float32
+	copy(tmp[:], c[1:])
+	med := kth(tmp[:], len(tmp)/2)
 	var h Hash
 	for i, v := range c {
 		if i > 0 && v > med {
@@ -186,6 +172,50 @@ func (c *coeffs) hash() Hash {
 		}
 	}
 	return h
+}
+
+// kth returns the k-th smallest of a (counting from 0), as a sorted copy
+// would have it at index k, reordering a: Hoare's selection, linear on
+// average where a sort is n log n.
+func kth(a []float32, k int) float32 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		// Median of three as the pivot keeps ordered input linear.
+		m := lo + (hi-lo)/2
+		if a[m] < a[lo] {
+			a[m], a[lo] = a[lo], a[m]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[m] {
+			a[hi], a[m] = a[m], a[hi]
+		}
+		pivot := a[m]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for pivot < a[j] {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k]
+		}
+	}
+	return a[k]
 }
 
 // mirror turns c into the coefficients of the left-right mirrored

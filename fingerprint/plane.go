@@ -47,14 +47,21 @@ func (p plane) resize(w, h int) plane {
 	for y := 0; y < p.h; y++ {
 		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w])
 	}
-	// The vertical pass runs along rows, with the same operations in the
-	// same order per pixel as apply.
 	out := p.s.plane(w, h)
+	applyRows(spansFor(0, float64(p.h)/float64(h), h), tmp.pix, w, out.pix)
+	return out
+}
+
+// applyRows is apply down the columns of src, rows of w samples, into
+// len(spans) rows of dst. It runs along rows, for the cache, with the same
+// operations in the same order per sample as apply.
+func applyRows(spans []span, src []float32, w int, dst []float32) {
+	h := int32(len(src) / w)
 	row := func(j int32) []float32 {
-		if j < 0 || int(j) >= p.h {
+		if j < 0 || j >= h {
 			return nil
 		}
-		return tmp.pix[int(j)*w : (int(j)+1)*w]
+		return src[int(j)*w : (int(j)+1)*w]
 	}
 	at := func(r []float32, x int) float32 {
 		if r == nil || r[x] < 0 {
@@ -62,35 +69,34 @@ func (p plane) resize(w, h int) plane {
 		}
 		return r[x]
 	}
-	for i, sp := range spansFor(0, float64(p.h)/float64(h), h) {
-		dst := out.pix[i*w : (i+1)*w]
+	for i, sp := range spans {
+		d := dst[i*w : (i+1)*w]
 		r0 := row(sp.j0)
-		for x := range dst {
-			dst[x] = at(r0, x) * sp.w0
+		for x := range d {
+			d[x] = at(r0, x) * sp.w0
 		}
 		wsum := sp.w0
 		if sp.j1 > sp.j0+1 {
 			for j := sp.j0 + 1; j < sp.j1-1; j++ {
 				r := row(j)
-				for x := range dst {
-					dst[x] += at(r, x)
+				for x := range d {
+					d[x] += at(r, x)
 				}
 			}
 			r1 := row(sp.j1 - 1)
-			for x := range dst {
-				dst[x] += at(r1, x) * sp.w1
+			for x := range d {
+				d[x] += at(r1, x) * sp.w1
 			}
 			wsum += float32(sp.j1-sp.j0-2) + sp.w1
 		}
-		for x := range dst {
+		for x := range d {
 			if wsum > 0 {
-				dst[x] /= wsum
+				d[x] /= wsum
 			} else {
-				dst[x] = 255
+				d[x] = 255
 			}
 		}
 	}
-	return out
 }
 
 // reducePlane converts img to luma and shrinks it by the largest integer
