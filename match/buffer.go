@@ -2,7 +2,9 @@ package match
 
 import (
 	"math/bits"
+	"runtime"
 	"sync"
+	"weak"
 )
 
 // heldBuf is a body buffer charged to the held-memory budget and drawn
@@ -67,14 +69,50 @@ func (h *heldBuf) recycle() {
 // bufPool recycles body buffers in power-of-two size classes from 64 KiB
 // up to the hold limit, so that a cache hit allocates no body buffer.
 // Larger buffers are allocated exactly and left to the collector.
+//
+// Within a class the buffer released last is handed out first, whatever
+// goroutine or processor released it: the next body is read into it and
+// hashed, and its memory is the most likely to be in a cache still. (A
+// sync.Pool hands out the current P's own buffer, at one client often one
+// released several responses earlier, or a new one after a collection:
+// the kernel's copy of a 327 KB body into it cost about 10 µs more.)
+// As from a sync.Pool, the collector frees a buffer left unused for a
+// whole GC cycle: the last one released is held strongly until the next
+// collection, the others through weak pointers.
 type bufPool struct {
-	classes []sync.Pool // class i holds *[]byte of capacity minClass<<i
+	classes []bufClass // class i holds buffers of capacity minClass<<i
 }
 
-const minClassShift = 16
+// bufClass is a stack of released buffers, the last released on top.
+type bufClass struct {
+	mu    sync.Mutex
+	top   *[]byte // released last; nil after a collection
+	stack []weak.Pointer[[]byte]
+}
+
+const (
+	minClassShift = 16
+	maxPooled     = 64 // weak pointers kept per class
+)
 
 func newBufPool(limit int64) *bufPool {
-	return &bufPool{classes: make([]sync.Pool, sizeClass(limit)+1)}
+	p := &bufPool{classes: make([]bufClass, sizeClass(limit)+1)}
+	watchGC(weak.Make(p))
+	return p
+}
+
+// watchGC weakens the pool's strong references after each collection,
+// for as long as the pool lives.
+func watchGC(wp weak.Pointer[bufPool]) {
+	sentinel := new([2]*byte) // not a tiny allocation: freed by the next GC
+	runtime.AddCleanup(sentinel, func(wp weak.Pointer[bufPool]) {
+		if p := wp.Value(); p != nil {
+			for i := range p.classes {
+				p.classes[i].weaken()
+			}
+			watchGC(wp)
+		}
+	}, wp)
 }
 
 // sizeClass returns the class of buffers of capacity n, rounding up.
@@ -91,7 +129,7 @@ func (p *bufPool) get(n int64) ([]byte, *[]byte) {
 	if c >= len(p.classes) {
 		return make([]byte, 0, n), nil
 	}
-	if box, _ := p.classes[c].Get().(*[]byte); box != nil {
+	if box := p.classes[c].pop(); box != nil {
 		return (*box)[:0], box
 	}
 	b := make([]byte, 0, 1<<(minClassShift+c))
@@ -104,5 +142,51 @@ func (p *bufPool) put(b []byte, box *[]byte) {
 		return
 	}
 	*box = b[:0]
-	p.classes[sizeClass(int64(cap(b)))].Put(box)
+	p.classes[sizeClass(int64(cap(b)))].push(box)
+}
+
+// pop returns the buffer released last that the collector has not freed,
+// or nil.
+func (k *bufClass) pop() *[]byte {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if box := k.top; box != nil {
+		k.top = nil
+		return box
+	}
+	for n := len(k.stack); n > 0; n-- {
+		box := k.stack[n-1].Value()
+		k.stack = k.stack[:n-1]
+		if box != nil {
+			return box
+		}
+	}
+	return nil
+}
+
+func (k *bufClass) push(box *[]byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.top != nil {
+		k.weakPush(k.top)
+	}
+	k.top = box
+}
+
+// weaken moves the top buffer to the weak stack.
+func (k *bufClass) weaken() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.top != nil {
+		k.weakPush(k.top)
+		k.top = nil
+	}
+}
+
+func (k *bufClass) weakPush(box *[]byte) {
+	w := weak.Make(box) // allocates on a box's first weak pointer only
+	if len(k.stack) == maxPooled {
+		k.stack = append(k.stack[:0], k.stack[1:]...) // forget the oldest
+	}
+	k.stack = append(k.stack, w)
 }

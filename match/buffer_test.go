@@ -1,0 +1,51 @@
+package match
+
+import (
+	"runtime"
+	"testing"
+	"time"
+	"weak"
+)
+
+// TestBufPoolOrder checks that a class hands out the buffer released last
+// first, whichever goroutine released it, and that a buffer in use is
+// never handed out twice.
+func TestBufPoolOrder(t *testing.T) {
+	p := newBufPool(4 << 20)
+	a, boxA := p.get(300 << 10)
+	b, boxB := p.get(300 << 10)
+	if boxA == boxB {
+		t.Fatal("one buffer handed out twice")
+	}
+	done := make(chan struct{})
+	go func() { p.put(a, boxA); close(done) }()
+	<-done
+	p.put(b, boxB)
+	if _, box := p.get(260 << 10); box != boxB {
+		t.Error("the buffer released last did not come first")
+	}
+	if _, box := p.get(500 << 10); box != boxA {
+		t.Error("the buffer released before it did not come next")
+	}
+	if _, box := p.get(300 << 10); box == boxA || box == boxB {
+		t.Error("a buffer in use was handed out")
+	}
+}
+
+// TestBufPoolFrees checks that the collector frees a pooled buffer left
+// unused for a whole GC cycle, as it would from a sync.Pool.
+func TestBufPoolFrees(t *testing.T) {
+	p := newBufPool(4 << 20)
+	b, box := p.get(300 << 10)
+	w := weak.Make(box)
+	p.put(b, box)
+	b, box = nil, nil
+	for i := 0; i < 100 && w.Value() != nil; i++ {
+		runtime.GC() // the first one weakens it (in a cleanup), a later one frees it
+		time.Sleep(time.Millisecond)
+	}
+	if w.Value() != nil {
+		t.Fatal("an unused pooled buffer survived 100 collections")
+	}
+	runtime.KeepAlive(p)
+}
