@@ -44,7 +44,11 @@
 //
 // # Concurrency and allocation
 //
-// Every function is safe for concurrent use and keeps no state between
-// calls. A fingerprint of a 1200×1700 page allocates a few hundred
-// kilobytes of scratch memory, most of it in the decoder.
+// Every function is safe for concurrent use, and no call's result depends
+// on another's. The working buffers (planes, masks, density maps) and the
+// JPEG fast path's decoder are kept in sync.Pools between calls, so that a
+// server fingerprinting page after page reuses them: after warm-up a
+// fast-path fingerprint of a 1200×1700 page allocates about 100 KB in about
+// 100 allocations, where the buffers alone are about 3 MB. A pool gives its
+// memory back to the collector when it goes unused.
 package fingerprint
