@@ -74,25 +74,27 @@ func (h *heldBuf) recycle() {
 // goroutine or processor released it: the next body is read into it and
 // hashed, and its memory is the most likely to be in a cache still. (A
 // sync.Pool hands out the current P's own buffer, at one client often one
-// released several responses earlier, or a new one after a collection:
-// the kernel's copy of a 327 KB body into it cost about 10 µs more.)
-// As from a sync.Pool, the collector frees a buffer left unused for a
-// whole GC cycle: the last one released is held strongly until the next
-// collection, the others through weak pointers.
+// released several responses earlier: the kernel's copy of a 327 KB body
+// into it cost about 10 µs more.) As from a sync.Pool, the collector
+// frees a buffer left unused for a whole GC cycle: buffers released since
+// the last collection are held strongly, older ones through weak
+// pointers.
 type bufPool struct {
 	classes []bufClass // class i holds buffers of capacity minClass<<i
 }
 
-// bufClass is a stack of released buffers, the last released on top.
+// bufClass is a stack of released buffers, the last released on top:
+// those released since the last collection (strong) above the older ones
+// (weak).
 type bufClass struct {
-	mu    sync.Mutex
-	top   *[]byte // released last; nil after a collection
-	stack []weak.Pointer[[]byte]
+	mu     sync.Mutex
+	strong []*[]byte
+	weak   []weak.Pointer[[]byte]
 }
 
 const (
 	minClassShift = 16
-	maxPooled     = 64 // weak pointers kept per class
+	maxPooled     = 64 // strong and weak references kept per class, each
 )
 
 func newBufPool(limit int64) *bufPool {
@@ -150,13 +152,15 @@ func (p *bufPool) put(b []byte, box *[]byte) {
 func (k *bufClass) pop() *[]byte {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if box := k.top; box != nil {
-		k.top = nil
+	if n := len(k.strong); n > 0 {
+		box := k.strong[n-1]
+		k.strong[n-1] = nil
+		k.strong = k.strong[:n-1]
 		return box
 	}
-	for n := len(k.stack); n > 0; n-- {
-		box := k.stack[n-1].Value()
-		k.stack = k.stack[:n-1]
+	for n := len(k.weak); n > 0; n-- {
+		box := k.weak[n-1].Value()
+		k.weak = k.weak[:n-1]
 		if box != nil {
 			return box
 		}
@@ -167,26 +171,30 @@ func (k *bufClass) pop() *[]byte {
 func (k *bufClass) push(box *[]byte) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.top != nil {
-		k.weakPush(k.top)
+	if len(k.strong) == maxPooled {
+		// The oldest goes to the weak ones, as at a collection.
+		k.weakPush(k.strong[0])
+		copy(k.strong, k.strong[1:])
+		k.strong = k.strong[:maxPooled-1]
 	}
-	k.top = box
+	k.strong = append(k.strong, box)
 }
 
-// weaken moves the top buffer to the weak stack.
+// weaken holds the buffers released before a collection weakly.
 func (k *bufClass) weaken() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.top != nil {
-		k.weakPush(k.top)
-		k.top = nil
+	for i, box := range k.strong {
+		k.weakPush(box)
+		k.strong[i] = nil
 	}
+	k.strong = k.strong[:0]
 }
 
 func (k *bufClass) weakPush(box *[]byte) {
 	w := weak.Make(box) // allocates on a box's first weak pointer only
-	if len(k.stack) == maxPooled {
-		k.stack = append(k.stack[:0], k.stack[1:]...) // forget the oldest
+	if len(k.weak) == maxPooled {
+		k.weak = append(k.weak[:0], k.weak[1:]...) // forget the oldest
 	}
-	k.stack = append(k.stack, w)
+	k.weak = append(k.weak, w)
 }

@@ -30,6 +30,22 @@ func TestBufPoolOrder(t *testing.T) {
 	if _, box := p.get(300 << 10); box == boxA || box == boxB {
 		t.Error("a buffer in use was handed out")
 	}
+
+	// More than a class keeps strongly: the oldest are kept weakly, and
+	// the order holds.
+	var boxes []*[]byte
+	for range maxPooled + 3 {
+		_, box := p.get(100 << 10)
+		boxes = append(boxes, box)
+	}
+	for _, box := range boxes {
+		p.put((*box)[:0], box)
+	}
+	for i := len(boxes) - 1; i >= 0; i-- {
+		if _, box := p.get(100 << 10); box != boxes[i] {
+			t.Fatalf("release %d of %d not handed out in order", i, len(boxes))
+		}
+	}
 }
 
 // TestBufPoolFrees checks that the collector frees a pooled buffer left
