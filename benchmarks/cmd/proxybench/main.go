@@ -35,7 +35,9 @@
 // time per request (the time on CPU of every thread of its process, read
 // by the parent from /proc before and after each run, so that measuring
 // costs the proxy nothing; one proxy is loaded at a time) and its read
-// and write system calls per request (/proc/pid/io), and latency
+// and write system calls (/proc/pid/io), the times its threads were
+// scheduled in (/proc/pid/task/*/schedstat) and its minor page faults
+// per request, and latency
 // percentiles over all requests of all rounds. Throughput and CPU figures
 // are medians over the rounds; the costs are the median of the per-round
 // ratios, with their quartiles, and the ratio of the totals over all
@@ -126,6 +128,12 @@ type Row struct {
 	// Read and write system calls of the proxy process per request.
 	PlainSyscalls     float64 `json:"plain_syscalls_per_request"`
 	PagematchSyscalls float64 `json:"pagematch_syscalls_per_request"`
+	// Times a thread of the proxy process was scheduled in (Linux:
+	// /proc/pid/task/*/schedstat) and minor page faults, per request.
+	PlainSwitches     float64 `json:"plain_switches_per_request,omitempty"`
+	PagematchSwitches float64 `json:"pagematch_switches_per_request,omitempty"`
+	PlainFaults       float64 `json:"plain_page_faults_per_request,omitempty"`
+	PagematchFaults   float64 `json:"pagematch_page_faults_per_request,omitempty"`
 	// Latency percentiles over every request of every round, and the
 	// differences pagematch - plain.
 	PlainP50us     float64 `json:"plain_p50_us"`
@@ -392,6 +400,10 @@ func summarize(row *Row, plainRuns, pmRuns []runStats) {
 	row.PagematchCPUus = median(pmRuns, runStats.cpuPerReq)
 	row.PlainSyscalls = median(plainRuns, func(s runStats) float64 { return float64(s.syscalls) / float64(s.n) })
 	row.PagematchSyscalls = median(pmRuns, func(s runStats) float64 { return float64(s.syscalls) / float64(s.n) })
+	row.PlainSwitches = median(plainRuns, func(s runStats) float64 { return float64(s.switches) / float64(s.n) })
+	row.PagematchSwitches = median(pmRuns, func(s runStats) float64 { return float64(s.switches) / float64(s.n) })
+	row.PlainFaults = median(plainRuns, func(s runStats) float64 { return float64(s.faults) / float64(s.n) })
+	row.PagematchFaults = median(pmRuns, func(s runStats) float64 { return float64(s.faults) / float64(s.n) })
 	var wall, cpu, addCPU []float64
 	var plainLat, pmLat []time.Duration
 	var plainCPU, pmCPU time.Duration
@@ -424,6 +436,8 @@ type runStats struct {
 	rps      float64
 	cpu      time.Duration // proxy-process CPU time
 	syscalls int64         // proxy-process read and write system calls
+	switches int64         // times its threads were scheduled in
+	faults   int64         // its minor page faults
 	lat      []time.Duration
 	errors   int64
 }
@@ -465,7 +479,8 @@ func load(p *proxyChild, cl *http.Client, conc, n int, path func(int) string) (r
 	}
 	return runStats{
 		n: n, rps: float64(n) / elapsed.Seconds(), cpu: st1.CPU - st0.CPU,
-		syscalls: st1.Syscalls - st0.Syscalls, lat: lat, errors: errs.Load(),
+		syscalls: st1.Syscalls - st0.Syscalls, switches: st1.Switches - st0.Switches, faults: st1.Faults - st0.Faults,
+		lat: lat, errors: errs.Load(),
 	}, nil
 }
 
@@ -558,6 +573,8 @@ func (p *proxyChild) stop() {
 type procStats struct {
 	CPU      time.Duration
 	Syscalls int64 // read and write system calls
+	Switches int64 // times a thread was scheduled in (Linux only)
+	Faults   int64 // minor page faults (Linux only)
 }
 
 // stats returns the child's resource use so far. On Linux it is read
@@ -565,20 +582,23 @@ type procStats struct {
 // child, in nanoseconds), so that measuring costs the child nothing;
 // elsewhere the child reports its getrusage.
 func (p *proxyChild) stats() (procStats, error) {
-	if cpu, ok := threadsCPU(p.cmd.Process.Pid); ok {
-		return procStats{CPU: cpu, Syscalls: syscallCount(strconv.Itoa(p.cmd.Process.Pid))}, nil
+	if cpu, switches, ok := threadsCPU(p.cmd.Process.Pid); ok {
+		pid := strconv.Itoa(p.cmd.Process.Pid)
+		return procStats{CPU: cpu, Syscalls: syscallCount(pid), Switches: switches, Faults: minorFaults(pid)}, nil
 	}
 	var st procStats
 	err := p.call("/stats", &st)
 	return st, err
 }
 
-// threadsCPU sums the time on CPU of pid's threads (/proc/pid/task/*/schedstat).
-func threadsCPU(pid int) (time.Duration, bool) {
+// threadsCPU sums the time on CPU of pid's threads and the times they
+// were scheduled in (/proc/pid/task/*/schedstat: ns on CPU, ns waiting,
+// timeslices).
+func threadsCPU(pid int) (cpu time.Duration, switches int64, ok bool) {
 	dir := fmt.Sprintf("/proc/%d/task", pid)
 	tasks, err := os.ReadDir(dir)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	var sum int64
 	for _, t := range tasks {
@@ -586,14 +606,40 @@ func threadsCPU(pid int) (time.Duration, bool) {
 		if err != nil {
 			continue // a thread that just exited
 		}
-		f, _, _ := strings.Cut(string(b), " ")
-		ns, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return 0, false
+		f := strings.Fields(string(b))
+		if len(f) < 3 {
+			return 0, 0, false
 		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		n, _ := strconv.ParseInt(f[2], 10, 64)
 		sum += ns
+		switches += n
 	}
-	return time.Duration(sum), true
+	return time.Duration(sum), switches, true
+}
+
+// minorFaults returns the minor page faults of process pid so far
+// (/proc/pid/stat), or 0.
+func minorFaults(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which ends with the last ')':
+	// state ppid pgrp session tty_nr tpgid flags minflt ...
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 8 {
+		return 0
+	}
+	n, _ := strconv.ParseInt(f[7], 10, 64)
+	return n
 }
 
 // hold returns the p50 and p99 of the time the pagematch proxy spent in
@@ -899,17 +945,17 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "fingerprint, one core: p50 %.1f ms, p99 %.1f ms (bound: %.0f first-seen images/s on %d cores); budget %.0f ms\n\n",
 		r.FingerprintMsP50, r.FingerprintMsP99, r.FingerprintBoundRPS, r.GOMAXPROCS, r.BudgetMs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost [quartiles]\tcpu cost, all rounds\tsyscalls/req plain, pm\tplain p50, p99 µs\tadded p50, p99 µs\thold p50, p99 µs\ttargets\t")
+	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost [quartiles]\tcpu cost, all rounds\tsyscalls/req plain, pm\tswitches/req plain, pm\tfaults/req plain, pm\tplain p50, p99 µs\tadded p50, p99 µs\thold p50, p99 µs\ttargets\t")
 	for _, row := range r.Rows {
 		target := "-"
 		if row.MeetsTargets != nil {
 			target = map[bool]string{true: "met", false: "MISSED"}[*row.MeetsTargets]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%+.1f\t%.1f%% [%.1f, %.1f]\t%.1f%%\t%.1f, %.1f\t%.0f, %.0f\t%+.0f, %+.0f\t%.0f, %.0f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.1f%%\t%.0f\t%.0f\t%+.1f\t%.1f%% [%.1f, %.1f]\t%.1f%%\t%.1f, %.1f\t%.1f, %.1f\t%.2f, %.2f\t%.0f, %.0f\t%+.0f, %+.0f\t%.0f, %.0f\t%s\t\n",
 			row.Scenario, row.Concurrency, float64(row.BodyBytes)/1024, row.PlainRPS, row.PagematchRPS, 100*row.WallCost,
 			row.PlainCPUus, row.PagematchCPUus, row.AddedCPUus,
 			100*row.CPUCost, 100*row.CPUCostIQR[0], 100*row.CPUCostIQR[1], 100*row.CPUCostTotal,
-			row.PlainSyscalls, row.PagematchSyscalls, row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us,
+			row.PlainSyscalls, row.PagematchSyscalls, row.PlainSwitches, row.PagematchSwitches, row.PlainFaults, row.PagematchFaults, row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us,
 			row.HoldP50us, row.HoldP99us, target)
 	}
 	tw.Flush()
