@@ -60,6 +60,10 @@ type equivResult struct {
 	// Recall is per query kind and pipeline ("fast", "full"), against an
 	// index of the original pages fingerprinted with FromImage.
 	Recall map[string]map[string]recall `json:"recall"`
+	// RecallJPEGIndex is the same against an index built as a publisher
+	// with JPEG masters would: the originals at quality 90, through
+	// FromBytes and so the fast path.
+	RecallJPEGIndex map[string]map[string]recall `json:"recall_jpeg_index"`
 }
 
 // pirateFamilies are the edits applied to the pirated queries, one per
@@ -108,6 +112,7 @@ func fingerprintBytes(kind string, page int, data []byte) (query, error) {
 func equivalence(n int, prog set) (equivResult, error) {
 	covers := n / 4
 	refs := make([]*fingerprint.Fingerprint, n)
+	jrefs := make([]*fingerprint.Fingerprint, n)
 	queries := make([][]query, n)
 	err := parallel(n, func(i int) error {
 		spec := specOf(i)
@@ -115,6 +120,13 @@ func equivalence(n int, prog set) (equivResult, error) {
 		var err error
 		if refs[i], err = fingerprint.FromImage(orig); err != nil {
 			return fmt.Errorf("throughput: reference %d: %w", i, err)
+		}
+		master, err := pirate.EncodeJPEG(orig, masterQuality)
+		if err != nil {
+			return err
+		}
+		if jrefs[i], err = fingerprint.FromBytes(bg, master); err != nil {
+			return fmt.Errorf("throughput: JPEG reference %d: %w", i, err)
 		}
 		qs := make([]query, 0, 3)
 		q, err := fingerprintBoth("grey", i, orig, quality)
@@ -156,8 +168,18 @@ func equivalence(n int, prog set) (equivResult, error) {
 	if err != nil {
 		return equivResult{}, err
 	}
-	return summarise(n, all, ix, refs), nil
+	jx, err := referenceIndex(jrefs)
+	if err != nil {
+		return equivResult{}, err
+	}
+	res := equivResult{Pages: n, FastVsFull: fastVsFull(all)}
+	res.Recall = lookups(all, ix, refs)
+	res.RecallJPEGIndex = lookups(all, jx, jrefs)
+	return res, nil
 }
+
+// masterQuality is the JPEG quality of a publisher's master pages.
+const masterQuality = 90
 
 func pageID(i int) string { return fmt.Sprintf("page-%03d", i) }
 
@@ -175,25 +197,39 @@ func referenceIndex(refs []*fingerprint.Fingerprint) (*index.Index, error) {
 	return ix, nil
 }
 
-func summarise(n int, all []query, ix *index.Index, refs []*fingerprint.Fingerprint) equivResult {
-	res := equivResult{Pages: n, FastVsFull: map[string]dist{}, Recall: map[string]map[string]recall{}}
+// fastVsFull is the distance between the two pipelines' page hashes, by
+// query kind and over all queries.
+func fastVsFull(all []query) map[string]dist {
 	d := map[string][]int{}
-	own := map[[2]string][]int{}
 	for _, q := range all {
 		dd := q.fast.Hash.Distance(q.full.Hash)
 		d[q.kind] = append(d[q.kind], dd)
 		d["all"] = append(d["all"], dd)
+	}
+	out := map[string]dist{}
+	for k, v := range d {
+		out[k] = distOf(v)
+	}
+	return out
+}
+
+// lookups looks every query with a reference page up in ix, both ways,
+// and counts the recall by query kind and pipeline.
+func lookups(all []query, ix *index.Index, refs []*fingerprint.Fingerprint) map[string]map[string]recall {
+	res := map[string]map[string]recall{}
+	own := map[[2]string][]int{}
+	for _, q := range all {
 		if q.page < 0 {
 			continue
 		}
-		if res.Recall[q.kind] == nil {
-			res.Recall[q.kind] = map[string]recall{}
+		if res[q.kind] == nil {
+			res[q.kind] = map[string]recall{}
 		}
 		for _, side := range []struct {
 			name string
 			fp   *fingerprint.Fingerprint
 		}{{"fast", q.fast}, {"full", q.full}} {
-			r := res.Recall[q.kind][side.name]
+			r := res[q.kind][side.name]
 			r.Queries++
 			if side.fp.FastPath {
 				r.FastPath++
@@ -211,16 +247,13 @@ func summarise(n int, all []query, ix *index.Index, refs []*fingerprint.Fingerpr
 			}
 			key := [2]string{q.kind, side.name}
 			own[key] = append(own[key], side.fp.Hash.Distance(refs[q.page].Hash))
-			res.Recall[q.kind][side.name] = r
+			res[q.kind][side.name] = r
 		}
 	}
-	for k, v := range d {
-		res.FastVsFull[k] = distOf(v)
-	}
 	for k, v := range own {
-		r := res.Recall[k[0]][k[1]]
+		r := res[k[0]][k[1]]
 		r.Distance = distOf(v)
-		res.Recall[k[0]][k[1]] = r
+		res[k[0]][k[1]] = r
 	}
 	return res
 }
