@@ -140,11 +140,25 @@ func reducePlane(img image.Image, minLong int, s *scratch) plane {
 		return out
 	}
 	row := make([]float32, w)
+	readRow := func(y int) { lumaRow(img, b.Min.X, y, row) }
+	if m, ok := img.(*image.Paletted); ok {
+		// GIF: the luma of each palette entry once, not of each pixel.
+		var lut [256]float32
+		for i, c := range m.Palette {
+			lumaRow(&image.Uniform{C: c}, 0, 0, lut[i:i+1])
+		}
+		readRow = func(y int) {
+			o := m.PixOffset(b.Min.X, y)
+			for i, v := range m.Pix[o : o+w] {
+				row[i] = lut[v]
+			}
+		}
+	}
 	for oy := 0; oy < oh; oy++ {
 		clear(acc)
 		y0, y1 := b.Min.Y+oy*k, min(b.Min.Y+(oy+1)*k, b.Max.Y)
 		for y := y0; y < y1; y++ {
-			lumaRow(img, b.Min.X, y, row)
+			readRow(y)
 			for x, v := range row {
 				acc[x/k] += v
 			}
