@@ -26,15 +26,43 @@ func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
 const workingSize = 256
 
 // lumaPlane converts img to luma and resamples it so that its long side is
-// long pixels. Transparent pixels are composited over white.
-func lumaPlane(img image.Image, long int, s *scratch) plane {
+// long pixels. Transparent pixels are composited over white. A positive
+// sharpen applies an unsharp mask of that strength before resampling.
+func lumaPlane(img image.Image, long int, sharpen float32, s *scratch) plane {
 	p := reducePlane(img, long, s)
+	if sharpen > 0 {
+		p.unsharp(sharpen)
+	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w >= h {
 		return p.resize(long, max(1, int(math.Round(float64(h)*float64(long)/float64(w)))))
 	}
 	return p.resize(max(1, int(math.Round(float64(w)*float64(long)/float64(h)))), long)
+}
+
+// unsharp adds a times the difference between each pixel and the mean of
+// its 3×3 neighbourhood (clamped at the edges), keeping values in 0..255.
+func (p plane) unsharp(a float32) {
+	w, h := p.w, p.h
+	// Horizontal sums of three, then vertical.
+	hs := p.s.float32s(w * h)
+	for y := 0; y < h; y++ {
+		row, out := p.pix[y*w:(y+1)*w], hs[y*w:(y+1)*w]
+		for x := range row {
+			out[x] = row[max(x-1, 0)] + row[x] + row[min(x+1, w-1)]
+		}
+	}
+	old := p.s.float32s(w * h)
+	copy(old, p.pix)
+	for y := 0; y < h; y++ {
+		up, mid, down := hs[max(y-1, 0)*w:][:w], hs[y*w:][:w], hs[min(y+1, h-1)*w:][:w]
+		row, src := p.pix[y*w:(y+1)*w], old[y*w:(y+1)*w]
+		for x, v := range src {
+			mean := (up[x] + mid[x] + down[x]) / 9
+			row[x] = min(255, max(0, v+a*(v-mean)))
+		}
+	}
 }
 
 // resize area-averages p to w×h.

@@ -53,7 +53,8 @@ type recall struct {
 // equivResult compares the fast path with the full decode on the same
 // JPEG bytes.
 type equivResult struct {
-	Pages int `json:"pages"`
+	Pages  int `json:"pages"`
+	Series int `json:"first_series"`
 	// FastVsFull is the Hamming distance between the two fingerprints'
 	// page hashes, per query kind.
 	FastVsFull map[string]dist `json:"fast_vs_full"`
@@ -109,13 +110,14 @@ func fingerprintBytes(kind string, page int, data []byte) (query, error) {
 // equivalence fingerprints n pages (and n/4 colour covers, n pirated
 // copies and the progressive set) with and without the fast path, and
 // looks each one up in an index of the n original pages.
-func equivalence(n int, prog set) (equivResult, error) {
+func equivalence(n, series int, prog set) (equivResult, error) {
 	covers := n / 4
 	refs := make([]*fingerprint.Fingerprint, n)
 	jrefs := make([]*fingerprint.Fingerprint, n)
 	queries := make([][]query, n)
 	err := parallel(n, func(i int) error {
 		spec := specOf(i)
+		spec.Series += series
 		orig := testpages.Page(spec)
 		var err error
 		if refs[i], err = fingerprint.FromImage(orig); err != nil {
@@ -172,7 +174,7 @@ func equivalence(n int, prog set) (equivResult, error) {
 	if err != nil {
 		return equivResult{}, err
 	}
-	res := equivResult{Pages: n, FastVsFull: fastVsFull(all)}
+	res := equivResult{Pages: n, Series: series, FastVsFull: fastVsFull(all)}
 	res.Recall = lookups(all, ix, refs)
 	res.RecallJPEGIndex = lookups(all, jx, jrefs)
 	return res, nil

@@ -44,6 +44,7 @@ type options struct {
 	slice         time.Duration
 	pool          time.Duration
 	equiv         int
+	equivSeries   int
 	testdata      string
 	djpeg         bool
 	progress      io.Writer
@@ -58,6 +59,7 @@ func main() {
 	flag.DurationVar(&o.slice, "slice", 400*time.Millisecond, "least time per pipeline, set and round")
 	flag.DurationVar(&o.pool, "pool", 3*time.Second, "duration of the worker-pool run")
 	flag.IntVar(&o.equiv, "equiv", 100, "pages in the fast-vs-full equivalence check (0 skips it)")
+	flag.IntVar(&o.equivSeries, "equiv-series", 0, "first of the ten series of the equivalence check: 0 is in the tuning range, 1000 in the report range")
 	flag.StringVar(&o.testdata, "testdata", "benchmarks/testdata", "folder of the progressive JPEGs")
 	flag.BoolVar(&o.djpeg, "djpeg", true, "time libjpeg-turbo's djpeg as a reference when installed")
 	jsonOut := flag.String("json", "", "also write the JSON report to this file")

@@ -94,7 +94,7 @@ func TestEquivalence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq, err := equivalence(n, prog)
+	eq, err := equivalence(n, 0, prog)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func writeMarkdown(w io.Writer, r *report) {
 }
 
 func writeEquivalence(w io.Writer, e *equivResult) {
-	fmt.Fprintf(w, "\n### Fast path vs full decode (%d pages)\n\nHamming distance between the 256-bit page hashes of the two pipelines on the same JPEG bytes:\n\n", e.Pages)
+	fmt.Fprintf(w, "\n### Fast path vs full decode (%d pages of series %d–%d)\n\nHamming distance between the 256-bit page hashes of the two pipelines on the same JPEG bytes:\n\n", e.Pages, e.Series, e.Series+9)
 	fmt.Fprintln(w, "| queries | n | min | median | p95 | max | mean |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
 	for _, k := range sortedKeys(e.FastVsFull) {

@@ -61,7 +61,7 @@ func run(o options) (*report, error) {
 	}
 	if o.equiv > 0 {
 		say(fmt.Sprintf("equivalence: %d pages, fast path vs full decode", o.equiv))
-		eq, err := equivalence(o.equiv, prog)
+		eq, err := equivalence(o.equiv, o.equivSeries, prog)
 		if err != nil {
 			return nil, err
 		}
