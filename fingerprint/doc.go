@@ -10,7 +10,9 @@
 // pixel limits; the header's dimensions are checked before any pixel
 // buffer is allocated. A baseline or progressive 8-bit JPEG takes a fast
 // path that entropy-decodes only what the luma DC coefficients need and
-// never runs an IDCT. FromImage starts from a decoded image.
+// never runs an IDCT; a light unsharp mask on that 1/8-scale thumbnail
+// makes up for its 8×8 blur, so that its fingerprints stay close to the
+// full decode's. FromImage starts from a decoded image.
 //
 // The luma is then resampled to a working plane whose long side is always
 // 256 pixels, so that every decision below is taken at one resolution:
