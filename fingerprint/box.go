@@ -279,23 +279,8 @@ func (d *density) snap(b rect) rect {
 	if b.empty() {
 		return b
 	}
-	// cover returns the share of positions along [lo, hi) where line i
-	// (a row when rows is true, else a column) carries ink.
-	cover := func(rows bool, i, lo, hi int) float64 {
-		n := 0
-		for j := lo; j < hi; j++ {
-			k := i*d.w + j
-			if !rows {
-				k = j*d.w + i
-			}
-			if d.ink[k] >= lineInk {
-				n++
-			}
-		}
-		return float64(n) / float64(max(1, hi-lo))
-	}
 	// stray returns the share of positions along [lo, hi) with ink in
-	// any line from a to c-1.
+	// any line from a to c-1 (rows when rows is true, else columns).
 	stray := func(rows bool, a, c, lo, hi int) float64 {
 		n := 0
 		for j := lo; j < hi; j++ {
@@ -316,7 +301,7 @@ func (d *density) snap(b rect) rect {
 		reach := int(snapReach * float64(extent))
 		for k := 1; k <= reach; k++ {
 			i := edge + step*k
-			if cover(rows, i, lo, hi) >= frameCover {
+			if stray(rows, i, i+1, lo, hi) >= frameCover {
 				a, c := edge, i // the lines beyond the frame line i
 				if step < 0 {
 					a, c = i+1, edge+1

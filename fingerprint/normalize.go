@@ -58,13 +58,7 @@ func (p plane) skew(r rect) float64 {
 			}
 		}
 	}
-	n = 0
-	for _, v := range cells {
-		if v > 0 {
-			n++
-		}
-	}
-	coarse := p.s.projector(n)
+	coarse := p.s.projector(len(cells))
 	for i, v := range cells {
 		if v > 0 {
 			x, y := float32(r.x0+2*(i%cw))+0.5-cx, float32(r.y0+2*(i/cw))+0.5-cy

@@ -137,14 +137,15 @@ func reducePlane(img image.Image, minLong int, s *scratch) plane {
 	ow, oh := (w+k-1)/k, (h+k-1)/k
 	out := s.plane(ow, oh)
 	acc := make([]float32, ow)
-	if pix, stride, ok := bytePlane(img); ok && k == 1 {
-		for y := 0; y < h; y++ {
-			for x, v := range pix[y*stride : y*stride+w] {
-				out.pix[y*w+x] = float32(v)
+	if pix, stride, ok := bytePlane(img); ok {
+		if k == 1 {
+			for y := 0; y < h; y++ {
+				for x, v := range pix[y*stride : y*stride+w] {
+					out.pix[y*w+x] = float32(v)
+				}
 			}
+			return out
 		}
-		return out
-	} else if ok {
 		// 8-bit luma: sum in integers, which is exact and several times faster.
 		iacc := make([]uint32, ow)
 		for oy := 0; oy < oh; oy++ {
