@@ -62,10 +62,14 @@ type Decoder struct {
 
 	// Luma DC state.
 	outW, outH int
-	coef       []int32 // quantised DC (<<Al) per output block
-	yStarted   bool    // a scan holding luma DC has been decoded
-	yAl        int     // successive-approximation bit still missing below
-	yq         int32   // luma DC quantiser, latched at the first luma scan
+	// Quantised DC (<<Al) per luma block, in rows of coefW blocks: whole
+	// MCUs of an interleaved scan, so that every block of every MCU has a
+	// place (those past the right and bottom edges are never read).
+	coef         []int32
+	coefW, coefH int
+	yStarted     bool  // a scan holding luma DC has been decoded
+	yAl          int   // successive-approximation bit still missing below
+	yq           int32 // luma DC quantiser, latched at the first luma scan
 
 	buf    []byte // entropy-coded data of the current scan, unstuffed
 	rst    []int  // start of each restart interval in buf, then its end
@@ -334,6 +338,8 @@ func (d *Decoder) parseSOF(p []byte, progressive bool) error {
 	d.nComp = nc
 	d.sof = true
 	d.outW, d.outH = (w+7)/8, (h+7)/8
+	d.coefW = (w + 8*d.hmax - 1) / (8 * d.hmax) * d.hmax
+	d.coefH = (h + 8*d.vmax - 1) / (8 * d.vmax) * d.vmax
 	return nil
 }
 
@@ -404,12 +410,15 @@ func (d *Decoder) finish(dst *image.Gray) *image.Gray {
 		// the missing low bits leave open.
 		bias = 1 << (d.yAl - 1)
 	}
-	coef := d.coef[:w*h]
-	pix := dst.Pix[:len(coef)]
-	for i, c := range coef {
-		// The DC-only IDCT is DC·q/8 in every pixel, level-shifted by 128.
-		v := ((int64(c)+bias)*q+4)>>3 + 128
-		pix[i] = uint8(min(max(v, 0), 255))
+	for y := range h {
+		coef := d.coef[y*d.coefW:][:w]
+		pix := dst.Pix[y*w:][:len(coef)]
+		for i, c := range coef {
+			// The DC-only IDCT is DC·q/8 in every pixel, level-shifted
+			// by 128.
+			v := ((int64(c)+bias)*q+4)>>3 + 128
+			pix[i] = uint8(min(max(v, 0), 255))
+		}
 	}
 	return dst
 }

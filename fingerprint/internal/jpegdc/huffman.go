@@ -26,8 +26,15 @@ const (
 	skipAdvShift = 6 // coefficient positions advanced (runs + 1 each; 16 for ZRL; 1 for EOB)
 	skipAdvMask  = 127
 	skipEOB      = 1 << 13 // the pack (or single) ends with an end-of-block
-	skipEOBTo64  = 7       // skipEOB >> skipEOBTo64 == 64
 	skipOneShift = 16      // the single-coefficient entry sits in the high half
+	// skipEOB sits just above the advance, so that e>>skipAdvShift&skipStepMask
+	// is the advance plus 128 for an end of block: one addition moves the
+	// position and one test (≥ 64) ends the block.
+	skipStepMask = 255
+
+	// maxLongEntries bounds acLong (16 KiB); the standard luma table needs
+	// 128 entries.
+	maxLongEntries = 4096
 )
 
 // huffTable is one Huffman table as defined by DHT, with the derived lookups
@@ -45,10 +52,16 @@ type huffTable struct {
 	mincode [maxCodeLen + 1]int32
 
 	dcBuilt bool
-	dcLook  [1 << dcLookBits]uint16 // code length<<8 | symbol, 0: longer code
+	dcLook  [1 << dcLookBits]uint16 // see buildDC; 0: longer code
 
 	acBuilt bool
 	acSkip  *[1 << acLookBits]uint32 // see skip* constants; 0: longer code
+	// Codes longer than the lookahead, one coefficient per entry (layout
+	// of acSkip), indexed by the top 16 bits less acLongBase; 0: invalid
+	// code. Empty when too many lookahead values start a long code: then
+	// decodeSlow decodes them.
+	acLong     []uint32
+	acLongBase uint32
 }
 
 // define installs a table from a DHT segment body at p, returning the bytes
@@ -122,11 +135,15 @@ func (h *huffTable) fillLook(look []uint16, bits int) {
 	}
 }
 
+// buildDC builds dcLook: (code length + size)<<8 | size, the bits a DC
+// difference takes and how many of them are magnitude bits.
 func (h *huffTable) buildDC() {
 	h.fillLook(h.dcLook[:], dcLookBits)
 	for i, e := range h.dcLook {
-		if e&0xff > 15 { // impossible magnitude: let the slow path report it
+		if s := e & 0xff; s > 15 { // impossible magnitude: let the slow path report it
 			h.dcLook[i] = 0
+		} else if e != 0 {
+			h.dcLook[i] = e + s<<8
 		}
 	}
 	h.dcBuilt = true
@@ -189,6 +206,7 @@ func (h *huffTable) buildAC() {
 		}
 		code <<= 1
 	}
+	h.buildLong(code >> 1)
 	cs := codes[:nc]
 	for i := range cs {
 		c := &cs[i]
@@ -203,6 +221,28 @@ func (h *huffTable) buildAC() {
 		}
 	}
 	h.acBuilt = true
+}
+
+// buildLong builds acLong for the codes longer than the lookahead, whose
+// lookahead values are first and above (canonical codes are ordered by
+// length). Each entry is what decodeSlow and skipStep give for its 16 bits.
+func (h *huffTable) buildLong(first uint32) {
+	const n = acLookBits
+	h.acLong = h.acLong[:0]
+	h.acLongBase = first << (maxCodeLen - n)
+	size := 1<<maxCodeLen - int(h.acLongBase)
+	if size > maxLongEntries {
+		return
+	}
+	for v := range uint64(size) {
+		var e uint32
+		if sym, l, ok := h.decodeSlow((uint64(h.acLongBase)+v)<<(64-maxCodeLen), n+1); ok {
+			b, a, x := skipStep(sym, int(l))
+			e = skipEntry(b, a, x)
+			e |= e << skipOneShift
+		}
+		h.acLong = append(h.acLong, e)
+	}
 }
 
 // extendPack extends the packs of the entries whose first p bits are the

@@ -83,3 +83,59 @@ func BenchmarkBuildAC(b *testing.B) {
 		d.ac[0].buildAC()
 	}
 }
+
+// TestSkipLong checks skipLong against decodeSlow for every 16-bit value
+// the skip table leaves to it, with tables whose long codes fit acLong and
+// one with too many for it.
+func TestSkipLong(t *testing.T) {
+	var tables []*huffTable
+	for _, name := range testdataFiles(t) {
+		var d Decoder
+		if _, _, err := d.Decode(readTestdata(t, name), nil); err != nil {
+			continue
+		}
+		for i := range d.ac {
+			if d.ac[i].valid {
+				tables = append(tables, &d.ac[i])
+			}
+		}
+	}
+	// One 1-bit code, then 16-bit codes: 2048 lookahead values start a
+	// long code, too many for acLong.
+	dht := make([]byte, 16, 16+41)
+	dht[0], dht[15] = 1, 40
+	for v := range 41 {
+		dht = append(dht, uint8(v*6+1))
+	}
+	var wide huffTable
+	if _, err := wide.define(dht); err != nil {
+		t.Fatal(err)
+	}
+	tables = append(tables, &wide)
+	long, slow := 0, 0
+	for _, h := range tables {
+		h.buildAC()
+		if len(h.acLong) == 0 {
+			slow++
+		} else {
+			long++
+		}
+		for v := range uint64(1 << maxCodeLen) {
+			acc := v << (64 - maxCodeLen)
+			if h.acSkip[acc>>(64-acLookBits)] != 0 {
+				continue
+			}
+			var want uint32
+			if sym, l, ok := h.decodeSlow(acc, acLookBits+1); ok {
+				b, a, x := skipStep(sym, int(l))
+				want = skipEntry(b, a, x) * (1 + 1<<skipOneShift)
+			}
+			if got := h.skipLong(acc); got != want {
+				t.Fatalf("%016b: skipLong %#x, want %#x", v, got, want)
+			}
+		}
+	}
+	if long == 0 || slow != 1 {
+		t.Errorf("%d tables with acLong, %d without", long, slow)
+	}
+}

@@ -12,8 +12,7 @@ import (
 type mcuBlock struct {
 	dc, ac *huffTable
 	luma   bool
-	// Position of a luma block in the thumbnail: (mx*mulX+dx, my*mulY+dy).
-	mulX, mulY, dx, dy int
+	off    int // a luma block's offset in d.coef from its MCU's first block
 }
 
 var errCorrupt = fmt.Errorf("%w: corrupt entropy-coded data", ErrFormat)
@@ -79,6 +78,7 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 		mcusY = (d.cfg.Height + 8*d.vmax - 1) / (8 * d.vmax)
 	}
 	refine := progressive && ah != 0
+	lumaH, lumaV := 1, 1
 	for i := 0; i < ns; i++ {
 		c := &d.comps[scomp[i]]
 		dc, ac := &d.dc[td[i]], &d.ac[ta[i]]
@@ -100,9 +100,12 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 		if nb+h*v > maxBlocksPerMCU {
 			return 0, false, fmt.Errorf("%w: too many blocks per MCU", ErrFormat)
 		}
+		if scomp[i] == 0 {
+			lumaH, lumaV = h, v
+		}
 		for y := 0; y < v; y++ {
 			for x := 0; x < h; x++ {
-				d.blocks[nb] = mcuBlock{dc: dc, ac: ac, luma: scomp[i] == 0, mulX: h, mulY: v, dx: x, dy: y}
+				d.blocks[nb] = mcuBlock{dc: dc, ac: ac, luma: scomp[i] == 0, off: y*d.coefW + x}
 				nb++
 			}
 		}
@@ -114,7 +117,7 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 			return 0, false, fmt.Errorf("%w: undefined quantisation table", ErrFormat)
 		}
 		d.yq = d.qdc[tq]
-		n := d.outW * d.outH
+		n := d.coefW * d.coefH
 		if cap(d.coef) < n {
 			d.coef = make([]int32, n)
 		}
@@ -122,7 +125,7 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 		clear(d.coef)
 	}
 
-	g := scanGeom{blocks: d.blocks[:nb], mcusX: mcusX, withAC: !progressive, al: al}
+	g := scanGeom{blocks: d.blocks[:nb], mcusX: mcusX, withAC: !progressive, al: al, stepX: lumaH, stepY: lumaV * d.coefW}
 	total := mcusX * mcusY
 	interval := d.ri
 	if interval == 0 {
@@ -239,7 +242,7 @@ func skipEntropy(data []byte, pos int) int {
 // counting, so that overread can tell).
 func refill(buf []byte, acc uint64, n uint, pos int) (uint64, uint, int) {
 	if pos+8 <= len(buf) {
-		acc |= binary.BigEndian.Uint64(buf[pos:]) >> n
+		acc |= binary.BigEndian.Uint64(buf[pos:]) >> (n & 63)
 	}
 	return acc, n | 56, pos + int((63-n)>>3)
 }
@@ -250,15 +253,36 @@ func overread(pos int, n uint, end int) bool {
 	return pos*8-int(n) > end*8
 }
 
-// skipSlow skips one AC coefficient whose code is longer than the skip
-// table's lookahead; acc must hold at least 31 bits.
-func skipSlow(h *huffTable, acc uint64, n uint) (_ uint64, _ uint, adv uint32, eob, ok bool) {
+// skipLong returns the skip entry of an AC code longer than the skip table's
+// lookahead at the top of acc (one coefficient, in both halves), or 0 for an
+// invalid code; acc must hold at least 31 bits.
+func (h *huffTable) skipLong(acc uint64) uint32 {
+	if i := uint32(acc>>(64-maxCodeLen)) - h.acLongBase; i < uint32(len(h.acLong)) {
+		return h.acLong[i]
+	}
+	if len(h.acLong) != 0 {
+		return 0 // below the long codes: cannot happen after a skip miss
+	}
 	sym, l, ok := h.decodeSlow(acc, acLookBits+1)
 	if !ok {
-		return acc, n, 0, false, false
+		return 0
 	}
 	bits, a, eob := skipStep(sym, int(l))
-	return acc << uint(bits), n - uint(bits), uint32(a), eob, true
+	e := skipEntry(bits, a, eob)
+	return e | e<<skipOneShift
+}
+
+// skipAC consumes the pack of skip entry e from acc (n bits) at block
+// position k, or its first coefficient alone if the pack would run past the
+// end of the block. The position it returns is 64 or more once the block
+// has ended: an end of block adds 128.
+func skipAC(e uint32, acc uint64, n uint, k uint32) (uint64, uint, uint32) {
+	a := e >> skipAdvShift & skipStepMask
+	if k+a >= 64 && k+a&skipAdvMask > 64 {
+		e >>= skipOneShift
+		a = e >> skipAdvShift & skipStepMask
+	}
+	return acc << (e & skipBitsMask), n - uint(e&skipBitsMask), k + a
 }
 
 // scanGeom is the MCU layout of the scan being decoded.
@@ -267,6 +291,9 @@ type scanGeom struct {
 	mcusX  int
 	withAC bool // sequential scan: skip AC coefficients after each DC
 	al     uint // successive-approximation shift
+	// Step in d.coef from one MCU's first luma block to the next one's,
+	// along a row and down a row of MCUs.
+	stepX, stepY int
 }
 
 // decodeDC decodes MCUs [start, end) of a sequential scan or a progressive
@@ -279,43 +306,36 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	pos := from
 	buf := d.buf
 	coef := d.coef
-	outW, outH := d.outW, d.outH
-	blocks, al, withAC := g.blocks, g.al, g.withAC
+	blocks, al, withAC := g.blocks, g.al&31, g.withAC
 	mx, my := start%g.mcusX, start/g.mcusX
+	base := my*g.stepY + mx*g.stepX // coef index of the MCU's first luma block
 	for m := start; m < end; m++ {
 		for i := range blocks {
 			b := &blocks[i]
 			acc, n, pos = refill(buf, acc, n, pos)
-			// DC: a size category, then that many magnitude bits.
-			var s uint
+			// DC: a size category s, then s magnitude bits; t is both.
+			var s, t uint
 			if e := b.dc.dcLook[acc>>(64-dcLookBits)]; e != 0 {
-				l := uint(e >> 8)
-				s = uint(e & 0xff)
-				acc <<= l
-				n -= l
+				s, t = uint(e&0xff), uint(e>>8)
 			} else {
 				sym, l, ok := b.dc.decodeSlow(acc, dcLookBits+1)
 				if !ok || sym > 15 {
 					return errCorrupt
 				}
-				s = uint(sym)
-				acc <<= l
-				n -= l
+				s, t = uint(sym), l+uint(sym)
 			}
 			if b.luma {
 				// Magnitude bits to a signed difference (T.81 F.2.2.1),
-				// without branches: the sign is unpredictable. With s = 0
-				// every shift below yields 0.
-				v := int32(acc >> (64 - s))
-				v += (v - int32(1)<<(s-1)) >> 31 & (int32(-1)<<s + 1)
+				// without branches: the sign is unpredictable. With s = 0,
+				// v and half are 0 and so is the correction.
+				v := int32(acc>>(64-t)) & (1<<s - 1)
+				half := int32(1<<s) >> 1
+				v += (v - half) >> 31 & (1 - 1<<s)
 				pred += v
-				bx, by := mx*b.mulX+b.dx, my*b.mulY+b.dy
-				if bx < outW && by < outH {
-					coef[by*outW+bx] = pred << al
-				}
+				coef[base+b.off] = pred << al
 			}
-			acc <<= s
-			n -= s
+			acc <<= t & 63
+			n -= t
 			if !withAC {
 				continue
 			}
@@ -326,47 +346,32 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 				acc, n, pos = refill(buf, acc, n, pos)
 				e := skip[acc>>(64-acLookBits)]
 				if e == 0 {
-					var adv uint32
-					var eob, ok bool
-					if acc, n, adv, eob, ok = skipSlow(b.ac, acc, n); !ok {
+					// One coefficient of up to 31 bits: refill after it.
+					if e = b.ac.skipLong(acc); e == 0 {
 						return errCorrupt
 					}
-					if k += adv; eob || k >= 64 {
+					if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
 						break
 					}
 					continue
 				}
-				if k+(e>>skipAdvShift)&skipAdvMask > 64 {
-					e >>= skipOneShift
-				}
-				bits := uint(e & skipBitsMask)
-				acc <<= bits
-				n -= bits
-				// An EOB adds 64, so that one test ends the block.
-				k += (e>>skipAdvShift)&skipAdvMask + (e&skipEOB)>>skipEOBTo64
-				if k >= 64 {
+				if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
 					break
 				}
 				e = skip[acc>>(64-acLookBits)]
 				if e == 0 {
-					continue // refill, then the slow path
+					continue // refill, then the long code
 				}
-				if k+(e>>skipAdvShift)&skipAdvMask > 64 {
-					e >>= skipOneShift
-				}
-				bits = uint(e & skipBitsMask)
-				acc <<= bits
-				n -= bits
-				// An EOB adds 64, so that one test ends the block.
-				k += (e>>skipAdvShift)&skipAdvMask + (e&skipEOB)>>skipEOBTo64
-				if k >= 64 {
+				if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
 					break
 				}
 			}
 		}
+		base += g.stepX
 		if mx++; mx == g.mcusX {
 			mx = 0
 			my++
+			base = my * g.stepY
 			// Once a row, stop early on data read past its end.
 			if overread(pos, n, to) {
 				return errCorrupt
@@ -387,8 +392,9 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 	pos := from
 	buf := d.buf
 	coef := d.coef
-	outW, outH := d.outW, d.outH
+	al := g.al & 31
 	mx, my := start%g.mcusX, start/g.mcusX
+	base := my*g.stepY + mx*g.stepX
 	for m := start; m < end; m++ {
 		if n < maxBlocksPerMCU {
 			acc, n, pos = refill(buf, acc, n, pos)
@@ -398,16 +404,14 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 			bit := int32(acc >> 63)
 			acc <<= 1
 			n--
-			if !b.luma {
-				continue
-			}
-			bx, by := mx*b.mulX+b.dx, my*b.mulY+b.dy
-			if bx < outW && by < outH {
-				coef[by*outW+bx] |= bit << g.al
+			if b.luma {
+				coef[base+b.off] |= bit << al
 			}
 		}
+		base += g.stepX
 		if mx++; mx == g.mcusX {
 			mx, my = 0, my+1
+			base = my * g.stepY
 		}
 	}
 	if overread(pos, n, to) {
