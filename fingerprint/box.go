@@ -272,7 +272,13 @@ const (
 	snapReach  = 0.08
 	frameCover = 0.6
 	strayCover = 0.6
-	lineInk    = 0.5
+	// lineInk is the ink that counts a pixel into a line. A panel border
+	// of 2-4 px on a 1200 px page is under a pixel wide on the working
+	// plane and often falls across two of its lines, so a border pixel
+	// holds as little as a third of full ink. Chosen on the tuning set:
+	// 0.5, 0.4, 0.3, 0.25 and 0.2 gave watermark recall 88.0, 90.5, 93.5,
+	// 94.5 and 92.5% (crop 91.5, 91.0, 92.5, 92.5, 85.5%).
+	lineInk = 0.25
 )
 
 func (d *density) snap(b rect) rect {

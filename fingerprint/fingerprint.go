@@ -35,7 +35,8 @@ const (
 	VariantUncropMirror
 	// VariantAltBox is the page cut to an alternative content box, for
 	// regions (a large watermark, a small panel) near the size at which
-	// they count as content.
+	// they count as content. A spread's halves have theirs too, with boxes
+	// inside the half.
 	VariantAltBox
 	// VariantAltBoxMirror is VariantAltBox, mirrored.
 	VariantAltBoxMirror

@@ -234,10 +234,16 @@ func hashImage(img image.Image, sharpen float32) *Fingerprint {
 			continue
 		}
 		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize, sharpen, s), float64(r.Dx())/float64(workingSize))
-		v := h.Variants[0]
-		v.Kind = VariantLeft + VariantKind(i)
-		v.Box = v.Box.Add(image.Pt(r.Min.X-b.Min.X, 0))
-		fp.Variants = append(fp.Variants, v)
+		for j, v := range h.Variants {
+			switch {
+			case j == 0:
+				v.Kind = VariantLeft + VariantKind(i)
+			case v.Kind != VariantAltBox:
+				continue
+			}
+			v.Box = v.Box.Add(image.Pt(r.Min.X-b.Min.X, 0))
+			fp.Variants = append(fp.Variants, v)
+		}
 	}
 	return fp
 }
