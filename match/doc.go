@@ -45,11 +45,20 @@
 //
 // # Streaming and blocking
 //
-// Bodies up to the hold limit (WithHoldBytes, default 4 MiB) are held
-// back, fingerprinted and decided before their first byte reaches the
-// client, so a block never leaks a partial image. The client receives
-// exactly the upstream's bytes, only later by the time to read the body
-// and fingerprint it (nothing on a cache hit but the xxh3 hash).
+// Under LogOnly nothing waits for a verdict: every inspected body streams
+// to the client as it arrives, untouched, while a copy is kept (up to the
+// inspection cap, WithMaxBytes) and its key hashed chunk by chunk. When
+// the body ends, its verdict comes from the cache, on the goroutine
+// reading the body; on a miss the copy is fingerprinted in the background.
+// These verdicts are Deferred. A body closed before its end, or ending
+// short of its declared length, gets none.
+//
+// Under AddHeader and Block, bodies up to the hold limit (WithHoldBytes,
+// default 4 MiB) are held back, fingerprinted and decided before their
+// first byte reaches the client, so a block never leaks a partial image.
+// The client receives exactly the upstream's bytes, only later by the
+// time to read the body and fingerprint it (nothing on a cache hit but
+// hashing the body for its key).
 //
 // Bodies over the hold limit and up to the inspection cap (WithMaxBytes,
 // default 16 MiB) stream to the client as they arrive while a copy is
@@ -86,7 +95,12 @@
 //
 // # Verdict cache
 //
-// Verdicts are cached by the xxh3 hash of the body, in a sharded LRU
+// Verdicts are cached by a 64-bit key of the body's content: the xxh3
+// hash of each 64 KiB chunk, seeded with the key of the chunks before it
+// (a body of at most 64 KiB keys as its plain xxh3 hash). The chunks are
+// fixed, so the key depends on the bytes alone, never on how they
+// arrived, and a streaming body is hashed as it passes. The cache is a
+// sharded LRU
 // bounded by entry count (WithCacheEntries, default 65536; 16 shards, each
 // an exact LRU). Matches recorded for objects share the cache. Entries
 // carry the index generation they were made with and read as misses after

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -118,11 +119,15 @@ func ExampleMatcher_Middleware() {
 	// match; id="series-7/p-001.jpg"
 }
 
-// A client that fills a cache and logs what it fetched.
+// A client that fills a cache and logs what it fetched. Under LogOnly the
+// body streams to the client untouched; its verdict comes once the body
+// has been read (for a body not seen before, once its fingerprint is
+// done).
 func ExampleMatcher_Transport() {
 	idx, copy := publisher()
+	verdicts := make(chan match.Event, 1)
 	m, err := match.New(idx, match.WithBudget(10*time.Second), match.WithOnVerdict(func(e match.Event) {
-		fmt.Println("verdict:", e.Verdict.Kind, e.Verdict.ID)
+		verdicts <- e
 	}))
 	if err != nil {
 		log.Fatal(err)
@@ -135,11 +140,17 @@ func ExampleMatcher_Transport() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	body, err := io.ReadAll(resp.Body) // into the cache
 	resp.Body.Close()
-	fmt.Println(resp.Status, resp.ContentLength == int64(len(copy)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.Status, bytes.Equal(body, copy))
+	e := <-verdicts
+	fmt.Println("verdict:", e.Verdict.Kind, e.Verdict.ID)
 	// Output:
-	// verdict: match series-7/p-001.jpg
 	// 200 OK true
+	// verdict: match series-7/p-001.jpg
 }
 
 func ExampleMatcher_Reload() {

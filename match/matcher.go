@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zeebo/xxh3"
-
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/index"
 )
@@ -102,7 +100,8 @@ func (m *Matcher) Policy() Policy { return m.cfg.policy }
 // KindLowQuality, else an error wrapping ErrTooLarge, ErrFingerprint,
 // ErrTimeout or ErrBusy.
 //
-// Verdicts are cached by the xxh3 hash of body; a cached verdict has
+// Verdicts are cached by a hash of body (xxh3, chunk by chunk: see
+// the package documentation); a cached verdict has
 // Cached set. Check waits for the fingerprint at most the time budget
 // (WithBudget) or until ctx ends; a fingerprint that runs longer finishes
 // in the background and caches its verdict. Concurrent calls with the
@@ -121,17 +120,25 @@ func (m *Matcher) check(ctx context.Context, body []byte) Verdict {
 		v = Verdict{Kind: KindTooLarge, Generation: st.gen,
 			Err: fmt.Errorf("%w: %d bytes, cap %d", ErrTooLarge, len(body), m.cfg.maxBytes)}
 	} else {
-		key := xxh3.Hash(body)
+		key := bodyKey(body)
 		var ok bool
-		if v, ok = m.cache.get(key, st.gen); ok {
-			m.met.cacheHits.Inc()
-			v.Cached = true
-		} else {
+		if v, ok = m.cached(key, st.gen); !ok {
 			v = m.shared(ctx, st, key, body)
 		}
 	}
 	m.met.verdicts[v.Kind].Inc()
 	return v
+}
+
+// cached returns the verdict cached under key for generation gen,
+// counting the hit.
+func (m *Matcher) cached(key, gen uint64) (Verdict, bool) {
+	v, ok := m.cache.get(key, gen)
+	if ok {
+		m.met.cacheHits.Inc()
+		v.Cached = true
+	}
+	return v, ok
 }
 
 // shared waits, within the budget, for the fingerprint of body: its own
@@ -144,10 +151,8 @@ func (m *Matcher) shared(ctx context.Context, st *state, key uint64, body []byte
 	if !running {
 		// A flight that landed since our cache miss has filled the
 		// cache (put happens before land, which takes flightMu).
-		if v, ok := m.cache.get(key, st.gen); ok {
+		if v, ok := m.cached(key, st.gen); ok {
 			m.flightMu.Unlock()
-			m.met.cacheHits.Inc()
-			v.Cached = true
 			return v
 		}
 		f = &flight{done: make(chan struct{})}

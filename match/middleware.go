@@ -52,6 +52,7 @@ type inspectWriter struct {
 	hb       *heldBuf
 	snap     http.Header // the header when the status was set, while holding
 	c        streamCopy  // the copy of a streaming body
+	buf      heldBuf     // its buffer when nothing was held
 }
 
 func (iw *inspectWriter) Header() http.Header { return iw.w.Header() }
@@ -139,7 +140,8 @@ func (iw *inspectWriter) begin(sniffed string) {
 	}
 	m.met.inspected.Inc()
 	iw.declared = contentLength(h)
-	if iw.declared > m.cfg.holdBytes {
+	if iw.declared > m.cfg.holdBytes || m.cfg.policy == LogOnly {
+		// See Matcher.inspect.
 		iw.stream(nil, false)
 		return
 	}
@@ -232,14 +234,13 @@ func (iw *inspectWriter) hold(p []byte) (int, error) {
 // startStream).
 func (iw *inspectWriter) stream(prefix *heldBuf, noRoom bool) {
 	o := iw.object()
-	a, v, cp := iw.m.startStream(&o, prefix, iw.declared, noRoom)
+	a, v, cp := iw.m.startStream(&o, prefix, &iw.buf, iw.declared, noRoom)
 	iw.hb = nil
 	if iw.apply(a, v) {
 		return
 	}
 	iw.commit()
-	o.fix() // reported from the goroutine that finishes the body
-	iw.c = streamCopy{m: iw.m, hb: cp, o: o}
+	iw.c = streamCopy{m: iw.m, hb: cp, n: iw.declared, o: o}
 	if prefix != nil && len(prefix.b) > 0 {
 		iw.w.Write(prefix.b)
 	}

@@ -136,8 +136,9 @@ func WithMaxBytes(n int64) Option {
 	return func(c *config) { c.maxBytes = orDefault(n, DefaultMaxBytes) }
 }
 
-// WithHoldBytes sets the hold limit: bodies of at most n bytes are held
-// back and decided before their first byte is sent. Larger ones (up to
+// WithHoldBytes sets the hold limit: under AddHeader and Block, bodies of
+// at most n bytes are held back and decided before their first byte is
+// sent (LogOnly holds nothing back). Larger ones (up to
 // the inspection cap) stream as they arrive and are fingerprinted once
 // complete; their verdict applies from the next request for the same
 // object. It is clamped to the inspection cap. n <= 0 restores
@@ -198,7 +199,9 @@ func WithFingerprintOptions(opts ...fingerprint.Option) Option {
 func WithSniff(on bool) Option { return func(c *config) { c.sniff = on } }
 
 // WithOnVerdict calls f after every verdict on an HTTP response, including
-// deferred ones (bodies over the hold limit, decided after they streamed).
-// f runs on the request's goroutine or, for deferred verdicts, on a
-// background one; it must be quick and safe for concurrent use.
+// deferred ones (decided after the body streamed: under LogOnly, and
+// bodies over the hold limit). f runs on the request's goroutine, on the
+// goroutine that read the body to its end, or, for a deferred verdict
+// that needed a fingerprint, on a background one; it must be quick and
+// safe for concurrent use.
 func WithOnVerdict(f func(Event)) Option { return func(c *config) { c.onVerdict = f } }

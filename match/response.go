@@ -70,7 +70,12 @@ func (m *Matcher) inspect(resp *http.Response) {
 	m.met.inspected.Inc()
 	o := clientObject(resp.Request, resp.StatusCode, resp.Header)
 	n := resp.ContentLength
-	if n > m.cfg.holdBytes {
+	switch {
+	case m.cfg.policy == LogOnly && n >= 0 && n <= m.cfg.maxBytes:
+		// Nothing needs the verdict before the first byte.
+		m.readAhead(resp, &o, n)
+		return
+	case n > m.cfg.holdBytes || m.cfg.policy == LogOnly:
 		m.stream(resp, method, &o, nil, n, false)
 		return
 	}
@@ -167,7 +172,9 @@ func readHeld(r io.Reader, hb *heldBuf, n int64) (complete bool, err error) {
 // stream handles a response that cannot be decided before its first
 // byte (see startStream).
 func (m *Matcher) stream(resp *http.Response, method string, o *object, prefix *heldBuf, n int64, noRoom bool) {
-	a, v, cp := m.startStream(o, prefix, n, noRoom)
+	// One allocation: the body to serve, holding the copy's buffer.
+	t := &teeBody{rc: resp.Body}
+	a, v, cp := m.startStream(o, prefix, &t.buf, n, noRoom)
 	switch a {
 	case ActionBlock, ActionFailClosed:
 		m.replace(resp, method, v, a)
@@ -178,13 +185,24 @@ func (m *Matcher) stream(resp *http.Response, method string, o *object, prefix *
 	if cp == nil && (prefix == nil || len(prefix.b) == 0) {
 		return // untouched: nothing read, nothing to copy
 	}
-	o.fix() // reported from the goroutine that finishes the body
-	t := &teeBody{rc: resp.Body, c: streamCopy{m: m, hb: cp, o: *o}}
+	t.c = streamCopy{m: m, hb: cp, n: n, o: *o}
 	if prefix != nil {
 		prefix.pinned = true // served from t.prefix while the copy goes on
 		t.prefix = prefix.b
 	}
 	resp.Body = t
+}
+
+// readAhead streams a body of declared length n, within the cap, under
+// LogOnly (see aheadBody). Without room for its copy in the held-memory
+// budget it passes untouched with KindBusy.
+func (m *Matcher) readAhead(resp *http.Response, o *object, n int64) {
+	// One allocation: the body to serve, holding the copy's buffer.
+	t := &aheadBody{rc: resp.Body}
+	if _, _, cp := m.startStream(o, nil, &t.buf, n, false); cp != nil {
+		t.c = streamCopy{m: m, hb: cp, n: n, o: *o}
+		resp.Body = t
+	}
 }
 
 // applyRecorded applies a recorded match to a response that is not
@@ -270,12 +288,15 @@ func (b *heldBody) Close() error {
 }
 
 // teeBody streams a body to its reader while copying it for a deferred
-// fingerprint.
+// verdict (see streamCopy). The reader's buffer is the one the upstream
+// is read into: the bytes reach it as they would without pagematch, in
+// the same reads, and the copy is made from there while still in cache.
 type teeBody struct {
 	rc     io.ReadCloser
 	prefix []byte // read before streaming began; served first
 	off    int
 	c      streamCopy
+	buf    heldBuf // the copy's buffer when there is no prefix
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
@@ -293,6 +314,62 @@ func (t *teeBody) Read(p []byte) (int, error) {
 }
 
 func (t *teeBody) Close() error {
+	t.c.abort()
+	return t.rc.Close()
+}
+
+// aheadBody serves a body of declared length n while keeping a copy, for
+// a verdict once it has streamed (LogOnly). The upstream is read straight
+// into the copy, each read asking for the rest of the body, and the
+// reader is served from there. The kernel copies the bytes into the copy
+// once, and they reach the reader's buffer from memory still in cache;
+// reading what has arrived in one system call instead of one per
+// reader's buffer (32 KB for ReverseProxy) saves more than the copy
+// costs. Each chunk of the body's key is hashed as soon as it has
+// arrived. Once the n bytes are served the verdict is reached (see
+// streamCopy.finish) and the buffer released; what follows, the
+// upstream's EOF or anything past n, passes through. A body cut short is
+// served as far as it came, then the upstream's error; it gets no
+// verdict.
+type aheadBody struct {
+	rc  io.ReadCloser
+	c   streamCopy // c.hb holds the bytes read so far; nil once done
+	buf heldBuf    // c.hb's
+	off int        // bytes served
+	err error      // the upstream's error, returned once what came before is served
+}
+
+func (t *aheadBody) Read(p []byte) (int, error) {
+	hb := t.c.hb
+	if hb != nil && int64(t.off) == t.c.n {
+		t.c.finish()
+		hb = nil
+	}
+	if hb == nil {
+		if t.err != nil {
+			return 0, t.err
+		}
+		return t.rc.Read(p)
+	}
+	if t.off == len(hb.b) {
+		if t.err != nil {
+			t.c.abort() // cut short
+			return 0, t.err
+		}
+		k, err := t.rc.Read(hb.b[len(hb.b):t.c.n])
+		hb.b = hb.b[:len(hb.b)+k]
+		t.c.kh.update(hb.b)
+		t.err = err
+	}
+	k := copy(p, hb.b[t.off:])
+	t.off += k
+	if int64(t.off) == t.c.n {
+		t.c.finish()
+	}
+	return k, nil
+}
+
+func (t *aheadBody) Close() error {
 	t.c.abort()
 	return t.rc.Close()
 }

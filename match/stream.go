@@ -6,11 +6,13 @@ import (
 	"net/http"
 )
 
-// startStream decides what to do with a response that cannot be decided
-// before its first byte: a body over the hold limit, one of unknown length
-// that outgrew it, or one that found no room in the held-memory budget
-// (noRoom). prefix holds what was already read (nil if nothing), n is the
-// declared length (-1 if unknown).
+// startStream decides what to do with a response that is not decided
+// before its first byte: any body under LogOnly; otherwise a body over
+// the hold limit, one of unknown length that outgrew it, or one that
+// found no room in the held-memory budget (noRoom). prefix holds what
+// was already read (nil if nothing); without one the copy is kept in
+// spare, which must live as long as the copy. n is the declared length
+// (-1 if unknown).
 //
 // It returns the action to take now with its verdict: a match recorded
 // for the object on an earlier request (Block or AddHeader apply at
@@ -18,18 +20,22 @@ import (
 // copy the streaming body into for a deferred fingerprint (it continues
 // prefix), or nil when the body cannot be fingerprinted; that verdict
 // (KindTooLarge or KindBusy) is reported here.
-func (m *Matcher) startStream(o *object, prefix *heldBuf, n int64, noRoom bool) (Action, Verdict, *heldBuf) {
+func (m *Matcher) startStream(o *object, prefix, spare *heldBuf, n int64, noRoom bool) (Action, Verdict, *heldBuf) {
 	gen := m.state.Load().gen
-	if a, rv, ok := m.applyRecord(o); ok {
-		// Known to match: act now, and skip the copy.
-		if prefix != nil {
-			prefix.free()
+	// Known to match: act now, and skip the copy. (LogOnly has nothing
+	// to act on; its verdict always comes from the body itself.)
+	if m.cfg.policy != LogOnly {
+		if a, rv, ok := m.applyRecord(o); ok {
+			if prefix != nil {
+				prefix.free()
+			}
+			return a, rv, nil
 		}
-		return a, rv, nil
 	}
 	cp := prefix
 	if cp == nil {
-		cp = &heldBuf{m: m}
+		*spare = heldBuf{m: m}
+		cp = spare
 	}
 	cp.limit = m.cfg.maxBytes
 	var over Verdict
@@ -69,15 +75,22 @@ func busyVerdict(gen uint64) Verdict {
 type streamCopy struct {
 	m    *Matcher
 	hb   *heldBuf // nil when not copying
+	kh   keyHasher
+	n    int64 // the declared length, -1 if unknown
 	o    object
 	over Verdict // why the copy stopped while streaming, if it did
 	done bool
 }
 
 // add copies p, or drops the copy when it would pass the cap or the
-// held-memory budget.
+// held-memory budget. The key's chunks completed by p are hashed at once,
+// while in cache.
 func (c *streamCopy) add(p []byte) {
-	if len(p) == 0 || c.hb == nil || c.hb.add(p) {
+	if len(p) == 0 || c.hb == nil {
+		return
+	}
+	if c.hb.add(p) {
+		c.kh.update(c.hb.b)
 		return
 	}
 	gen := c.m.state.Load().gen
@@ -97,18 +110,36 @@ func (c *streamCopy) abort() {
 	}
 }
 
-// finish runs once the body is complete: the deferred fingerprint of the
-// copy, in the background, or the report of why there is none.
+// finish runs once the body has ended: the verdict on the copy, from the
+// cache or from a fingerprint in the background, or the report of why
+// there is none. A body shorter than declared is incomplete and gets no
+// verdict.
 func (c *streamCopy) finish() {
 	if c.done {
 		return
+	}
+	if c.hb != nil && int64(len(c.hb.b)) < c.n {
+		c.abort()
 	}
 	c.done = true
 	m, o := c.m, &c.o
 	if hb := c.hb; hb != nil {
 		c.hb = nil
+		key := c.kh.sum(hb.b)
+		st := m.state.Load()
+		if v, ok := m.cached(key, st.gen); ok {
+			// A cache hit is decided here, on the reader's goroutine,
+			// without allocating.
+			hb.recycle()
+			m.met.verdicts[v.Kind].Inc()
+			m.record(o.key, o.keyed, v)
+			m.report(Event{Verdict: v, Deferred: true}, o)
+			return
+		}
+		o.fix() // reported from the goroutine below
 		go func() {
-			v := m.check(context.Background(), hb.b)
+			v := m.shared(context.Background(), st, key, hb.b)
+			m.met.verdicts[v.Kind].Inc()
 			hb.pinned = hb.pinned || v.Kind == KindTimeout
 			hb.recycle()
 			m.record(o.key, o.keyed, v)

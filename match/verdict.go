@@ -112,7 +112,8 @@ type Event struct {
 	// verdicts, which apply from the next request.
 	Action Action
 	// Deferred reports a verdict reached after the body had streamed to
-	// the client (bodies over the hold limit).
+	// the client: every verdict on a body under LogOnly, and on bodies
+	// over the hold limit otherwise.
 	Deferred bool
 }
 

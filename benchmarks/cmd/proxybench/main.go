@@ -11,6 +11,11 @@
 //	go run ./benchmarks/cmd/proxybench
 //	go run ./benchmarks/cmd/proxybench -conc 8 -requests 150 -rounds 200 -json out.json
 //	go run ./benchmarks/cmd/proxybench -aa    # calibration: pagematch off in both
+//	go run ./benchmarks/cmd/proxybench -policy header   # bodies held back and decided first
+//
+// The Matcher runs with the default policy, LogOnly, unless -policy says
+// otherwise: under LogOnly bodies stream while a copy is kept and hashed;
+// under header and block they are held back until decided.
 //
 // Two scenarios:
 //
@@ -24,10 +29,11 @@
 // Each round runs the two proxies one after the other under the same load,
 // in the order plain, pagematch, then pagematch, plain in the next round
 // (ABBA), so that a drift in the machine's other load falls on both alike.
-// Runs are short (150 requests, a tenth of a second) and rounds many
-// (200): other processes on a shared machine change the cost of
-// everything within fractions of a second, and the two runs of a round
-// see nearly the same machine. Each client keeps its connections from
+// Runs are short (150 requests, a tenth of a second; 50 with one client)
+// and rounds many (200; 600 with one client, -rounds1, whose per-round
+// ratios scatter most): other processes on a shared machine change the
+// cost of everything within fractions of a second, and the two runs of a
+// round see nearly the same machine. Each client keeps its connections from
 // round to round. -aa runs the same measurement with pagematch off in
 // both proxies: its figures are the noise floor.
 //
@@ -95,13 +101,14 @@ import (
 
 type config struct {
 	pages, width, height, quality         int
-	conc, requests, rounds                int
+	conc, requests, rounds, rounds1       int
 	firstConc, firstRequests, firstRounds int
 	budget                                time.Duration
 	maxDuration                           time.Duration
 	jsonPath                              string
 	cpuProfile                            string
 	aa                                    bool
+	policy                                string
 }
 
 // Row is one scenario's figures.
@@ -142,9 +149,11 @@ type Row struct {
 	PagematchP99us float64 `json:"pagematch_p99_us"`
 	AddedP50us     float64 `json:"added_p50_us"`
 	AddedP99us     float64 `json:"added_p99_us"`
-	// Time spent in ModifyResponse (reading the body, hashing, looking
-	// up, fingerprinting on a miss): what each response waits before its
-	// first byte can leave the proxy. Over all pagematch runs.
+	// Time spent in ModifyResponse: what each response waits before its
+	// first byte can leave the proxy. Under header and block it holds the
+	// body back (reading it, hashing, looking up, fingerprinting on a
+	// miss); under log only it reads nothing, the body streams after it.
+	// Over all pagematch runs.
 	HoldP50us    float64          `json:"hold_p50_us"`
 	HoldP99us    float64          `json:"hold_p99_us"`
 	Verdicts     map[string]int64 `json:"verdicts"`
@@ -168,6 +177,7 @@ type Result struct {
 	Seconds             float64 `json:"seconds"`
 	Truncated           bool    `json:"truncated"`                // -max-duration cut the run short
 	Calibration         bool    `json:"calibration_aa,omitempty"` // -aa: no pagematch in either proxy
+	Policy              string  `json:"policy"`
 }
 
 func main() {
@@ -181,13 +191,15 @@ func main() {
 	flag.IntVar(&c.quality, "q", 85, "JPEG quality")
 	flag.IntVar(&c.conc, "conc", 8, "concurrent clients, cache-hit scenario")
 	flag.IntVar(&c.requests, "requests", 150, "requests per run, cache-hit scenario (a third of it with one client)")
-	flag.IntVar(&c.rounds, "rounds", 200, "rounds of the cache-hit scenarios (one plain and one pagematch run each)")
+	flag.IntVar(&c.rounds, "rounds", 200, "rounds of the cache-hit scenario with -conc clients (one plain and one pagematch run each)")
+	flag.IntVar(&c.rounds1, "rounds1", 600, "rounds of the cache-hit scenario with one client")
 	flag.IntVar(&c.firstConc, "first-conc", 2, "concurrent clients, first-seen scenario")
 	flag.IntVar(&c.firstRequests, "first-requests", 60, "requests per run, first-seen scenario")
 	flag.IntVar(&c.firstRounds, "first-rounds", 7, "rounds of the first-seen scenario")
 	flag.DurationVar(&c.budget, "budget", match.DefaultBudget, "fingerprint time budget")
 	flag.DurationVar(&c.maxDuration, "max-duration", 5*time.Minute, "start no round after this long")
 	flag.StringVar(&c.jsonPath, "json", "", "write the JSON here instead of stdout")
+	flag.StringVar(&c.policy, "policy", "log", "the Matcher's policy: log (the default), header or block")
 	flag.BoolVar(&c.aa, "aa", false, "calibration: the pagematch proxy runs without pagematch too, so that the figures show the measurement's own noise")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write CPU profiles of the proxy processes during the cache-hit scenarios here (pagematch) and to this name + \".plain\"")
 	pmRole := flag.Bool("pagematch", false, "the proxy with pagematch (proxy role)")
@@ -198,8 +210,11 @@ func main() {
 		}
 		return
 	}
-	if c.pages < 1 || c.conc < 1 || c.requests < 1 || c.rounds < 1 || c.firstConc < 1 || c.firstRequests < 1 || c.firstRounds < 1 {
+	if c.pages < 1 || c.conc < 1 || c.requests < 1 || c.rounds < 1 || c.rounds1 < 1 || c.firstConc < 1 || c.firstRequests < 1 || c.firstRounds < 1 {
 		log.Fatal("proxybench: counts must be positive")
+	}
+	if _, ok := parsePolicy(c.policy); !ok {
+		log.Fatalf("proxybench: unknown policy %q", c.policy)
 	}
 	res, err := run(c)
 	if err != nil {
@@ -273,6 +288,7 @@ func run(c config) (*Result, error) {
 	res := &Result{
 		BudgetMs: ms(c.budget), Pages: c.pages, PageSize: fmt.Sprintf("%dx%d", c.width, c.height),
 		JPEGQuality: c.quality, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), Calibration: c.aa,
+		Policy: c.policy,
 	}
 	// The fingerprint alone, one core, unique bodies, in this run.
 	fps := make([]time.Duration, 0, 2*c.pages)
@@ -308,7 +324,7 @@ func run(c config) (*Result, error) {
 		targeted        bool
 	}{
 		{"cache-hit", c.conc, c.requests, c.rounds, cached, true},
-		{"cache-hit", 1, max(1, c.requests/3), c.rounds, cached, true},
+		{"cache-hit", 1, max(1, c.requests/3), c.rounds1, cached, true},
 		{"first-seen", c.firstConc, c.firstRequests, c.firstRounds, func(int) string {
 			return fmt.Sprintf("/u/%d.jpg", seq.Add(1))
 		}, false},
@@ -546,7 +562,7 @@ func startProxy(ctx context.Context, indexPath, origin string, c config, pagemat
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
-		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-pagematch="+strconv.FormatBool(pagematch))
+		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-policy", c.policy, "-pagematch="+strconv.FormatBool(pagematch))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -690,7 +706,8 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 		}
 		// The Matcher as a deployment would run it: metrics registered,
 		// the default (discarding) logger, no hook.
-		m, err := match.New(idx, match.WithBudget(c.budget), match.WithRegisterer(reg))
+		policy, _ := parsePolicy(c.policy)
+		m, err := match.New(idx, match.WithBudget(c.budget), match.WithRegisterer(reg), match.WithPolicy(policy))
 		if err != nil {
 			return err
 		}
@@ -753,6 +770,16 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 	}
 	fmt.Printf("ready %s %s\n", proxy.Addr, control.Addr)
 	select {} // until killed
+}
+
+// parsePolicy returns the policy named by -policy.
+func parsePolicy(s string) (match.Policy, bool) {
+	for _, p := range []match.Policy{match.LogOnly, match.AddHeader, match.Block} {
+		if p.String() == s {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 // verdictCounts reads the Matcher's verdict and cache-hit counters.
@@ -940,8 +967,8 @@ func loadAverage() string {
 }
 
 func printTable(w io.Writer, r *Result) {
-	fmt.Fprintf(w, "\nproxybench: %d pages %s q%d, GOMAXPROCS %d, %s, %.0f s, load average at end %s\n", r.Pages, r.PageSize,
-		r.JPEGQuality, r.GOMAXPROCS, r.GoVersion, r.Seconds, r.LoadAverage)
+	fmt.Fprintf(w, "\nproxybench: %d pages %s q%d, policy %s, GOMAXPROCS %d, %s, %.0f s, load average at end %s\n", r.Pages, r.PageSize,
+		r.JPEGQuality, r.Policy, r.GOMAXPROCS, r.GoVersion, r.Seconds, r.LoadAverage)
 	fmt.Fprintf(w, "fingerprint, one core: p50 %.1f ms, p99 %.1f ms (bound: %.0f first-seen images/s on %d cores); budget %.0f ms\n\n",
 		r.FingerprintMsP50, r.FingerprintMsP99, r.FingerprintBoundRPS, r.GOMAXPROCS, r.BudgetMs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
