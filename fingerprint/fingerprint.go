@@ -40,9 +40,16 @@ const (
 	VariantAltBox
 	// VariantAltBoxMirror is VariantAltBox, mirrored.
 	VariantAltBoxMirror
+	// VariantAltSkew is the page read with the other answer to a deskew
+	// that the evidence leaves in doubt: turned when it was left
+	// straight, or as it came when it was turned. Its box is in the
+	// coordinates of the page so turned.
+	VariantAltSkew
+	// VariantAltSkewMirror is VariantAltSkew, mirrored.
+	VariantAltSkewMirror
 )
 
-var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror", "altbox", "altbox-mirror"}
+var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror", "altbox", "altbox-mirror", "altskew", "altskew-mirror"}
 
 func (k VariantKind) String() string {
 	if int(k) < len(variantNames) {

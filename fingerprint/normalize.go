@@ -25,10 +25,20 @@ const (
 	coarseKeep  = 3    // coarse angles rescored on pixels
 )
 
+// Ambiguous skews. A rotation whose sharpness gain over 0° lies between
+// altSkewGain and minSkewGain is not undone, but a query also tries the
+// page turned by it; one undone with a gain below sureSkewGain also tries
+// the page as it came.
+const (
+	altSkewGain  = 1.05
+	sureSkewGain = 1.5
+)
+
 // skew estimates the rotation of the page in r, in degrees, from the
 // sharpness of its ink projections: panel borders and gutters line up with
-// the axes when the page is straight.
-func (p plane) skew(r rect) float64 {
+// the axes when the page is straight. alt is the other reading a query
+// should try when the evidence is weak (NaN when there is none).
+func (p plane) skew(r rect) (deg, alt float64) {
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
 	// The coarse search runs on 2×2 cells, a quarter of the points; the
 	// fine search, which decides, on pixels.
@@ -45,7 +55,7 @@ func (p plane) skew(r rect) float64 {
 		}
 	}
 	if n < 32 {
-		return 0
+		return 0, math.NaN()
 	}
 	fine := p.s.projector(n)
 	for y := r.y0; y < r.y1; y++ {
@@ -98,10 +108,15 @@ func (p plane) skew(r rect) float64 {
 	}
 	// Diagonal panel cuts and speed lines can favour a small angle on a
 	// straight page; a real skew sharpens the projections by far more.
-	if math.Abs(best) < minSkew || bestS < minSkewGain*s0 {
-		return 0
+	switch {
+	case math.Abs(best) < minSkew || bestS < altSkewGain*s0:
+		return 0, math.NaN()
+	case bestS < minSkewGain*s0:
+		return 0, best
+	case bestS < sureSkewGain*s0:
+		return best, 0
 	}
-	return best
+	return best, math.NaN()
 }
 
 // projector scores the sharpness of the horizontal and vertical ink

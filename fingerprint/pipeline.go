@@ -256,8 +256,10 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	dens := p.density()
 	tight := dens.box(full, densityTau, keepShare)
 	fp := &Fingerprint{}
+	orig, origDens, origTight, alt := p, dens, tight, math.NaN()
 	if !tight.empty() {
-		if deg := p.skew(tight); deg != 0 {
+		var deg float64
+		if deg, alt = p.skew(tight); deg != 0 {
 			p = p.rotate(deg, tight)
 			dens = p.density()
 			tight = dens.box(full, densityTau, keepShare)
@@ -287,6 +289,20 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 		add(VariantUncrop, r, &c, q)
 		c.mirror()
 		add(VariantUncropMirror, r, &c, q)
+	}
+	if !math.IsNaN(alt) {
+		// The other reading of an ambiguous skew: the page turned by
+		// alt from how it came.
+		ap, ad := orig, origDens
+		if alt != 0 {
+			ap = orig.rotate(alt, origTight)
+			ad = ap.density()
+		}
+		ab := ad.snap(ad.box(full, densityTau, keepShare))
+		q := ap.hashBox(ab.f(), ab.area()/full.area(), &c)
+		add(VariantAltSkew, ab.f(), &c, q)
+		c.mirror()
+		add(VariantAltSkewMirror, ab.f(), &c, q)
 	}
 	// A landscape image is a spread whatever the box; so is a box wider
 	// than tall inside a letterboxed image.
