@@ -284,7 +284,9 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 		c.mirror()
 		add(VariantAltBoxMirror, alt.f(), &c, q)
 	}
-	for _, r := range cropHypotheses(tight, full) {
+	// From the snapped box: stray ink that reaches the edge (a bubble
+	// breaking out, a signature) is no sign of a crop beyond a frame.
+	for _, r := range cropHypotheses(box, full) {
 		q := p.hashBox(r, share, &c)
 		add(VariantUncrop, r, &c, q)
 		c.mirror()
