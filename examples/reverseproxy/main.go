@@ -77,7 +77,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.failClosed, "fail-closed", false, "with -block, answer 503 when no verdict can be reached")
 	fs.DurationVar(&o.budget, "budget", match.DefaultBudget, "time a response waits for its fingerprint")
 	fs.DurationVar(&o.watch, "watch", 10*time.Second, "how often to check the index for changes")
-	fs.Int64Var(&o.hold, "hold", match.DefaultHoldBytes, "largest body decided before its first byte")
+	fs.Int64Var(&o.hold, "hold", match.DefaultHoldBytes, "with -block or -header, the largest body decided before its first byte (without them bodies stream)")
 	fs.Int64Var(&o.max, "max", match.DefaultMaxBytes, "largest body fingerprinted at all")
 	fs.StringVar(&o.logLevel, "log", "info", "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
