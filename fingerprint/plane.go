@@ -73,7 +73,7 @@ func (p plane) resize(w, h int) plane {
 	tmp := p.s.plane(w, p.h)
 	xs := spansFor(0, float64(p.w)/float64(w), w)
 	for y := 0; y < p.h; y++ {
-		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w])
+		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w], 255)
 	}
 	out := p.s.plane(w, h)
 	applyRows(spansFor(0, float64(p.h)/float64(h), h), tmp.pix, w, out.pix)
