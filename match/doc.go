@@ -51,7 +51,14 @@
 // the body ends, its verdict comes from the cache, on the goroutine
 // reading the body; on a miss the copy is fingerprinted in the background.
 // These verdicts are Deferred. A body closed before its end, or ending
-// short of its declared length, gets none.
+// short of its declared length, gets none. ModifyResponse and Transport
+// read a body of declared length ahead into its copy, each read asking
+// the upstream for the rest of the body, and serve the reader from there:
+// fewer system calls than the reader's own buffer would take, which pays
+// for the copy. The body handed back is one allocation (its buffer comes
+// from a pool and is returned once the body has been read or closed); a
+// cache hit allocates nothing else. Like any response body, it is read
+// and closed by one goroutine at a time.
 //
 // Under AddHeader and Block, bodies up to the hold limit (WithHoldBytes,
 // default 4 MiB) are held back, fingerprinted and decided before their
@@ -60,8 +67,8 @@
 // time to read the body and fingerprint it (nothing on a cache hit but
 // hashing the body for its key).
 //
-// Bodies over the hold limit and up to the inspection cap (WithMaxBytes,
-// default 16 MiB) stream to the client as they arrive while a copy is
+// Under those policies, bodies over the hold limit and up to the
+// inspection cap (WithMaxBytes, default 16 MiB) stream to the client as they arrive while a copy is
 // kept; once complete, the copy is fingerprinted in the background. The
 // verdict cannot stop that response: it is recorded for the object and
 // applies from the next request for it. Bodies over the cap stream
