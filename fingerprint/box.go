@@ -286,28 +286,30 @@ const (
 	lineInk = 0.25
 )
 
+// cover returns the share of positions along [lo, hi) with ink in any
+// line from a to c-1 (rows when rows is true, else columns).
+func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
+	n := 0
+	for j := lo; j < hi; j++ {
+		for i := a; i < c; i++ {
+			k := i*d.w + j
+			if !rows {
+				k = j*d.w + i
+			}
+			if d.ink[k] >= lineInk {
+				n++
+				break
+			}
+		}
+	}
+	return float64(n) / float64(max(1, hi-lo))
+}
+
 func (d *density) snap(b rect) rect {
 	if b.empty() {
 		return b
 	}
-	// stray returns the share of positions along [lo, hi) with ink in
-	// any line from a to c-1 (rows when rows is true, else columns).
-	stray := func(rows bool, a, c, lo, hi int) float64 {
-		n := 0
-		for j := lo; j < hi; j++ {
-			for i := a; i < c; i++ {
-				k := i*d.w + j
-				if !rows {
-					k = j*d.w + i
-				}
-				if d.ink[k] >= lineInk {
-					n++
-					break
-				}
-			}
-		}
-		return float64(n) / float64(max(1, hi-lo))
-	}
+	stray := d.cover
 	side := func(rows bool, edge, step, lo, hi, extent int) int {
 		reach := int(snapReach * float64(extent))
 		for k := 1; k <= reach; k++ {
@@ -322,6 +324,38 @@ func (d *density) snap(b rect) rect {
 				}
 				return edge
 			}
+		}
+		return edge
+	}
+	out := b
+	out.y0 = side(true, b.y0, 1, b.x0, b.x1, b.dy())
+	out.y1 = side(true, b.y1-1, -1, b.x0, b.x1, b.dy()) + 1
+	out.x0 = side(false, b.x0, 1, b.y0, b.y1, b.dx())
+	out.x1 = side(false, b.x1-1, -1, b.y0, b.y1, b.dx()) + 1
+	if out.empty() {
+		return b
+	}
+	return out
+}
+
+// gapSnap moves each side of b in past a strip of ink that an empty line
+// parts from the rest, within snapReach: a watermark in the margin that
+// the smoothing joined to the content. Snapping the result again then
+// finds the frames that the strip widened the box beyond.
+func (d *density) gapSnap(b rect) rect {
+	if b.empty() {
+		return b
+	}
+	side := func(rows bool, edge, step, lo, hi, extent int) int {
+		reach := int(snapReach * float64(extent))
+		gap := false
+		for k := 1; k <= reach; k++ {
+			i := edge + step*k
+			empty := d.cover(rows, i, i+1, lo, hi) == 0
+			if gap && !empty {
+				return i
+			}
+			gap = gap || empty
 		}
 		return edge
 	}
@@ -352,7 +386,8 @@ func (d *density) altBoxes(box, tight, full rect) []rect {
 		alt := d.box(full, bp[0], bp[1])
 		alts = append(alts, alt, d.snap(alt))
 	}
-	alts = append(alts, tight)
+	g := d.gapSnap(box)
+	alts = append(alts, tight, g, d.snap(g))
 	for _, alt := range alts {
 		if alt.empty() {
 			continue
