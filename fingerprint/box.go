@@ -327,6 +327,16 @@ func (d *density) snap(b rect) rect {
 		}
 		return edge
 	}
+	return eachSide(b, side)
+}
+
+// sideFunc moves one side of a box: edge is its outermost line, step
+// points inwards, [lo, hi) is the box's extent along the side and extent
+// its size across.
+type sideFunc func(rows bool, edge, step, lo, hi, extent int) int
+
+// eachSide applies side to the four sides of b; b itself if that empties it.
+func eachSide(b rect, side sideFunc) rect {
 	out := b
 	out.y0 = side(true, b.y0, 1, b.x0, b.x1, b.dy())
 	out.y1 = side(true, b.y1-1, -1, b.x0, b.x1, b.dy()) + 1
@@ -359,15 +369,7 @@ func (d *density) gapSnap(b rect) rect {
 		}
 		return edge
 	}
-	out := b
-	out.y0 = side(true, b.y0, 1, b.x0, b.x1, b.dy())
-	out.y1 = side(true, b.y1-1, -1, b.x0, b.x1, b.dy()) + 1
-	out.x0 = side(false, b.x0, 1, b.y0, b.y1, b.dx())
-	out.x1 = side(false, b.x1-1, -1, b.y0, b.y1, b.dx()) + 1
-	if out.empty() {
-		return b
-	}
-	return out
+	return eachSide(b, side)
 }
 
 // altBoxes returns the other boxes a query tries besides box, the
