@@ -234,6 +234,9 @@ func (h *huffTable) buildLong(first uint32) {
 	if size > maxLongEntries {
 		return
 	}
+	if cap(h.acLong) < size {
+		h.acLong = make([]uint32, 0, size)
+	}
 	for v := range uint64(size) {
 		var e uint32
 		if sym, l, ok := h.decodeSlow((uint64(h.acLongBase)+v)<<(64-maxCodeLen), n+1); ok {
