@@ -45,30 +45,22 @@ func (p plane) skew(r rect) (deg, alt float64) {
 	cw, ch := (r.dx()+1)/2, (r.dy()+1)/2
 	cells := p.s.float32s(cw * ch)
 	bg := p.mask()
-	n := 0
-	for y := r.y0; y < r.y1; y++ {
-		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
-		for x, v := range pix {
-			if v >= 0 && v < 160 && !bg[x] {
-				n++
-			}
-		}
-	}
-	if n < 32 {
-		return 0, math.NaN()
-	}
-	fine := p.s.projector(n)
+	fine := p.s.projector(r.dx()*r.dy(), r.dy())
 	for y := r.y0; y < r.y1; y++ {
 		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
 		cells := cells[(y-r.y0)/2*cw:][:cw]
+		fy := float32(y) - cy
 		for i, v := range pix {
 			if v >= 0 && v < 160 && !bg[i] {
-				fine.add(float32(r.x0+i)-cx, float32(y)-cy, 255-v)
+				fine.add(float32(r.x0+i)-cx, fy, 255-v)
 				cells[i/2] += 255 - v
 			}
 		}
 	}
-	coarse := p.s.projector(len(cells))
+	if len(fine.xs) < 32 {
+		return 0, math.NaN()
+	}
+	coarse := p.s.projector(len(cells), ch)
 	for i, v := range cells {
 		if v > 0 {
 			x, y := float32(r.x0+2*(i%cw))+0.5-cx, float32(r.y0+2*(i/cw))+0.5-cy
@@ -121,20 +113,29 @@ func (p plane) skew(r rect) (deg, alt float64) {
 
 // projector scores the sharpness of the horizontal and vertical ink
 // projections of weighted points, centred on 0, turned by an angle. The
-// points are held in columns: a score visits every one of them.
+// points are held in columns, row by row (points of one y follow each
+// other): a score visits every one of them.
 type projector struct {
-	xs, ys, ws []float32
-	hp, vp     []float32
-	off        float32
+	xs, ws []float32
+	rowY   []float32 // the y of each row of points
+	rowEnd []int32   // the end of each row in xs
+	hp, vp []float32
+	off    float32
 }
 
-// projector returns a projector with room for n points.
-func (s *scratch) projector(n int) projector {
-	return projector{xs: s.float32s(n)[:0], ys: s.float32s(n)[:0], ws: s.float32s(n)[:0]}
+// projector returns a projector with room for n points in rows rows.
+func (s *scratch) projector(n, rows int) projector {
+	return projector{xs: s.float32Room(n), ws: s.float32Room(n), rowY: s.float32Room(rows), rowEnd: s.int32s(rows)[:0]}
 }
 
+// add adds a point; points of one y must be added one after the other.
 func (q *projector) add(x, y, w float32) {
-	q.xs, q.ys, q.ws = append(q.xs, x), append(q.ys, y), append(q.ws, w)
+	if k := len(q.rowY) - 1; k < 0 || q.rowY[k] != y {
+		q.rowY = append(q.rowY, y)
+		q.rowEnd = append(q.rowEnd, 0)
+	}
+	q.xs, q.ws = append(q.xs, x), append(q.ws, w)
+	q.rowEnd[len(q.rowEnd)-1] = int32(len(q.xs))
 }
 
 // bins sizes the projections for points within radius of the centre.
@@ -148,19 +149,28 @@ func (q *projector) score(deg float64) float64 {
 	hp, vp, off := q.hp, q.vp, q.off
 	clear(hp)
 	clear(vp)
-	ys, ws := q.ys[:len(q.xs)], q.ws[:len(q.xs)]
 	// Points come row by row, so runs of them fall in one horizontal bin:
 	// summing a run before adding it keeps the additions out of a chain
 	// through memory, which made this loop half as fast.
 	bin, run := 0, float32(0)
-	for i, x := range q.xs {
-		y, w := ys[i], ws[i]
-		if b := int(y + x*t + off); b != bin {
-			hp[bin] += run
-			bin, run = b, 0
+	start := int32(0)
+	rowY := q.rowY[:len(q.rowEnd)]
+	for r, end := range q.rowEnd {
+		y := rowY[r]
+		yt := y * t
+		xs := q.xs[start:end]
+		ws := q.ws[start:end]
+		ws = ws[:len(xs)]
+		for i, x := range xs {
+			w := ws[i]
+			if b := int(y + x*t + off); b != bin {
+				hp[bin] += run
+				bin, run = b, 0
+			}
+			run += w
+			vp[int(x-yt+off)] += w
 		}
-		run += w
-		vp[int(x-y*t+off)] += w
+		start = end
 	}
 	hp[bin] += run
 	var s float64
@@ -241,23 +251,42 @@ const paperLevel = 200
 func (p *plane) markBackground() {
 	f := flooder{p: p, bg: p.s.boolSlice(len(p.pix)), mark: p.s.uint16s(len(p.pix))}
 	if p.s != nil {
-		f.stack = p.s.stack[:0]
-		defer func() { p.s.stack = f.stack[:0] }()
+		f.stack, f.edge = p.s.stack[:0], p.s.edge[:0]
+		defer func() { p.s.stack, p.s.edge = f.stack[:0], f.edge[:0] }()
 	}
 	w, h := p.w, p.h
-	var seeds []int32
+	if n := uint64(len(p.pix)); n > 0 && n*uint64(w) < 1<<32 {
+		f.magic = (1<<32 + uint64(w) - 1) / uint64(w)
+	}
+	seeds := p.s.int32s(2*w + 2*max(h-2, 0))[:0]
 	for x := 0; x < w; x++ {
 		seeds = append(seeds, int32(x), int32((h-1)*w+x))
 	}
 	for y := 1; y < h-1; y++ {
 		seeds = append(seeds, int32(y*w), int32(y*w+w-1))
 	}
+	f.record = true
 	f.flood(seeds)
+	f.record = false
 	bg := f.bg
 	// A bar or fill of another shade may surround the white paper of the
 	// margins: flood the paper too, from where it meets the background,
 	// across the one-pixel blend between bar and paper that resampling
 	// leaves.
+	seeds = seeds[:0]
+	if !f.dark {
+		// No background pixel is darker than paper, so there is no
+		// blend, and the paper that meets the background is among the
+		// pixels the flood turned away.
+		for _, i := range f.edge {
+			if !bg[i] {
+				seeds = append(seeds, i)
+			}
+		}
+		f.flood(seeds)
+		p.bg = bg
+		return
+	}
 	// rows returns row y of the mask and of the values, nil beyond the plane.
 	rows := func(y int) ([]bool, []float32) {
 		if y < 0 || y >= h {
@@ -283,7 +312,6 @@ func (p *plane) markBackground() {
 	for _, i := range blend {
 		bg[i] = true
 	}
-	seeds = seeds[:0]
 	for y := 0; y < h; y++ {
 		cur, pc := rows(y)
 		up, _ := rows(y - 1)
@@ -315,32 +343,59 @@ type flooder struct {
 	gen   uint16
 	ref   float32
 	stack []int32
+	// magic divides a pixel index by the width: (i*magic)>>32 is exact
+	// for every index when the plane's size times its width is below
+	// 2³²; 0 when it is not, and a division is used.
+	magic uint64
+	// While record is set, the flood keeps in edge the pixels of paper
+	// (paperLevel or more) it turned away, and notes in dark whether it
+	// took a pixel darker than paper.
+	record bool
+	dark   bool
+	edge   []int32
 }
 
 // flood marks the pixels reachable from seeds through values within
 // bgTolerance of ref. Seeds are grouped by value, one flood per group, so
 // that the result does not depend on the order of the seeds.
 func (f *flooder) flood(seeds []int32) {
-	var groups [256/bgBucket + 1][]int32
+	const nGroups = 256/bgBucket + 1
+	group := func(i int32) int { return min(max(int(f.p.pix[i])/bgBucket, 0), nGroups-1) }
+	// The seeds sorted by group, in their order within it.
+	var start [nGroups + 1]int
 	for _, i := range seeds {
-		g := min(max(int(f.p.pix[i])/bgBucket, 0), len(groups)-1)
-		groups[g] = append(groups[g], i)
+		start[group(i)+1]++
 	}
-	w, h := f.p.w, f.p.h
-	for g, group := range groups {
-		if len(group) == 0 {
+	for g := 1; g <= nGroups; g++ {
+		start[g] += start[g-1]
+	}
+	sorted := f.p.s.int32s(len(seeds))
+	next := start
+	for _, i := range seeds {
+		g := group(i)
+		sorted[next[g]] = i
+		next[g]++
+	}
+	w, h := int32(f.p.w), int32(f.p.h)
+	for g := range nGroups {
+		if start[g] == start[g+1] {
 			continue
 		}
 		f.gen++
 		f.ref = float32(g*bgBucket + bgBucket/2)
-		for _, i := range group {
+		for _, i := range sorted[start[g]:start[g+1]] {
 			f.push(i)
 		}
 		for len(f.stack) > 0 {
 			i := f.stack[len(f.stack)-1]
 			f.stack = f.stack[:len(f.stack)-1]
-			y := int(i) / w
-			x := int(i) - y*w
+			var y int32
+			if f.magic != 0 {
+				y = int32(uint64(i) * f.magic >> 32)
+			} else {
+				y = i / w
+			}
+			x := i - y*w
 			if x > 0 {
 				f.push(i - 1)
 			}
@@ -348,21 +403,31 @@ func (f *flooder) flood(seeds []int32) {
 				f.push(i + 1)
 			}
 			if y > 0 {
-				f.push(i - int32(w))
+				f.push(i - w)
 			}
 			if y < h-1 {
-				f.push(i + int32(w))
+				f.push(i + w)
 			}
 		}
 	}
 }
 
 func (f *flooder) push(i int32) {
-	if v := f.p.pix[i]; f.mark[i] == f.gen || v-f.ref > bgTolerance || f.ref-v > bgTolerance {
+	v := f.p.pix[i]
+	if f.mark[i] == f.gen {
+		return
+	}
+	if v-f.ref > bgTolerance || f.ref-v > bgTolerance {
+		if f.record && v >= paperLevel {
+			f.edge = append(f.edge, i)
+		}
 		return
 	}
 	f.mark[i] = f.gen
 	f.bg[i] = true
+	if v < paperLevel {
+		f.dark = true
+	}
 	f.stack = append(f.stack, i)
 }
 

@@ -12,9 +12,10 @@ type scratch struct {
 	bools arena[bool]
 	u16   arena[uint16]
 	i32   arena[int32]
-	// stack and runs are kept at their largest length: their users
+	// stack, edge and runs are kept at their largest length: their users
 	// append to them and hand them back.
 	stack []int32
+	edge  []int32
 	runs  []labelRun
 }
 
@@ -25,19 +26,23 @@ type arena[T any] struct {
 }
 
 func (a *arena[T]) get(n int) []T {
+	b := a.room(n)[:n]
+	clear(b)
+	return b
+}
+
+// room is get without the clearing: an empty slice with room for n.
+func (a *arena[T]) room(n int) []T {
 	if a.used == len(a.bufs) {
 		a.bufs = append(a.bufs, nil)
 	}
 	b := a.bufs[a.used]
 	if cap(b) < n {
 		b = make([]T, n)
-	} else {
-		b = b[:n]
-		clear(b)
 	}
-	a.bufs[a.used] = b
+	a.bufs[a.used] = b[:cap(b)]
 	a.used++
-	return b
+	return b[:0:n]
 }
 
 func (s *scratch) float32s(n int) []float32 {
@@ -45,6 +50,15 @@ func (s *scratch) float32s(n int) []float32 {
 		return make([]float32, n)
 	}
 	return s.f32.get(n)
+}
+
+// float32Room returns an empty slice with room for n values, for a user
+// that appends to it: unlike float32s, it does not clear the buffer.
+func (s *scratch) float32Room(n int) []float32 {
+	if s == nil {
+		return make([]float32, 0, n)
+	}
+	return s.f32.room(n)
 }
 
 func (s *scratch) float64s(n int) []float64 {
