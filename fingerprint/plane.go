@@ -100,6 +100,41 @@ func applyRows(spans []span, src []float32, w int, dst []float32) {
 	for i, sp := range spans {
 		d := dst[i*w : (i+1)*w]
 		r0 := row(sp.j0)
+		// One or two rows, the common cases: one pass, the same
+		// operations.
+		if r1 := row(sp.j0 + 1); r0 != nil && (sp.j1 == sp.j0+1 || sp.j1 == sp.j0+2 && r1 != nil) {
+			wsum := sp.w0
+			if sp.j1 == sp.j0+2 {
+				wsum += float32(0) + sp.w1
+			}
+			switch {
+			case !(wsum > 0):
+				for x := range d {
+					d[x] = 255
+				}
+			case sp.j1 == sp.j0+1:
+				r0 := r0[:len(d)]
+				for x, a := range r0 {
+					if a < 0 {
+						a = 255
+					}
+					d[x] = a * sp.w0 / wsum
+				}
+			default:
+				r0, r1 := r0[:len(d)], r1[:len(d)]
+				for x, a := range r0 {
+					b := r1[x]
+					if a < 0 {
+						a = 255
+					}
+					if b < 0 {
+						b = 255
+					}
+					d[x] = (a*sp.w0 + b*sp.w1) / wsum
+				}
+			}
+			continue
+		}
 		for x := range d {
 			d[x] = at(r0, x) * sp.w0
 		}
