@@ -218,13 +218,14 @@ func hashImage(img image.Image, sharpen float32) *Fingerprint {
 	p := lumaPlane(img, workingSize, sharpen, s)
 	b := img.Bounds()
 	fp := fromPlane(p, float64(b.Dx())/float64(p.w))
-	if fp.gutter == 0 {
-		return fp
-	}
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
 	if !ok {
+		return fp
+	}
+	if fp.gutter == 0 {
+		zoom(fp, sub, b, sharpen, s)
 		return fp
 	}
 	x := b.Min.X + int(fp.gutter)
@@ -246,6 +247,42 @@ func hashImage(img image.Image, sharpen float32) *Fingerprint {
 		}
 	}
 	return fp
+}
+
+// Zoom. Every length in normalisation is a share of the working plane, so
+// content that fills much less of the image than a page does (padded,
+// letterboxed) is normalised at another scale than its reference. When
+// the content box's long side is under zoomBelow of the image's, a query
+// also tries the box grown by zoomMargin on each side, fingerprinted as an
+// image of its own.
+const (
+	zoomBelow  = 0.8
+	zoomMargin = 0.12
+)
+
+// zoom appends to fp the page and mirror variants of its zoomed reading.
+func zoom(fp *Fingerprint, img interface {
+	SubImage(image.Rectangle) image.Image
+}, b image.Rectangle, sharpen float32, s *scratch) {
+	box := fp.Box
+	// A page too empty to match stays so: zooming into a page number
+	// would make it look like content.
+	if box.Empty() || fp.Quality < MinQuality || float64(max(box.Dx(), box.Dy())) >= zoomBelow*float64(max(b.Dx(), b.Dy())) {
+		return
+	}
+	mx, my := int(zoomMargin*float64(box.Dx())), int(zoomMargin*float64(box.Dy()))
+	r := image.Rect(box.Min.X-mx, box.Min.Y-my, box.Max.X+mx, box.Max.Y+my).Add(b.Min).Intersect(b)
+	if r.Dx() < 8 || r.Dy() < 8 {
+		return
+	}
+	zp := lumaPlane(img.SubImage(r), workingSize, sharpen, s)
+	z := fromPlane(zp, float64(r.Dx())/float64(zp.w))
+	kinds := [2]VariantKind{VariantAltBox, VariantAltBoxMirror}
+	for i, v := range z.Variants[:2] {
+		v.Kind = kinds[i]
+		v.Box = v.Box.Add(r.Min.Sub(b.Min))
+		fp.Variants = append(fp.Variants, v)
+	}
 }
 
 // fromPlane runs normalisation and hashing on a working plane; scale maps

@@ -40,3 +40,29 @@ func TestSpreadVariants(t *testing.T) {
 		}
 	}
 }
+
+// Content that fills much less of the image than a page does (a page
+// padded on every side) is also read zoomed in; without it the padded
+// copy of this page lies 66 bits from its reference.
+func TestZoomedPadding(t *testing.T) {
+	ref := page(13, 4)
+	refFP, err := fingerprint.FromImage(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pirate.Pad("all", 0.24, 255).Apply(ref, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := fingerprint.FromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := fingerprint.HashBits
+	for _, v := range fp.Variants {
+		best = min(best, v.Hash.Distance(refFP.Hash))
+	}
+	if best > fingerprint.DefaultThreshold {
+		t.Errorf("nearest variant %d bits from the page, want <= %d", best, fingerprint.DefaultThreshold)
+	}
+}
