@@ -277,6 +277,8 @@ const (
 	snapReach  = 0.08
 	frameCover = 0.6
 	strayCover = 0.6
+	// looseFrameCover reads frames more loosely for an alternative box.
+	looseFrameCover = 0.5
 	// lineInk is the ink that counts a pixel into a line. A panel border
 	// of 2-4 px on a 1200 px page is under a pixel wide on the working
 	// plane and often falls across two of its lines, so a border pixel
@@ -305,7 +307,10 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 	return float64(n) / float64(max(1, hi-lo))
 }
 
-func (d *density) snap(b rect) rect {
+func (d *density) snap(b rect) rect { return d.snapCover(b, frameCover) }
+
+// snapCover is snap with frame lines that cover at least cover of the box.
+func (d *density) snapCover(b rect, frameCover float64) rect {
 	if b.empty() {
 		return b
 	}
@@ -389,7 +394,7 @@ func (d *density) altBoxes(box, tight, full rect) []rect {
 		alts = append(alts, alt, d.snap(alt))
 	}
 	g := d.gapSnap(box)
-	alts = append(alts, tight, g, d.snap(g))
+	alts = append(alts, tight, g, d.snap(g), d.snapCover(tight, looseFrameCover))
 	for _, alt := range alts {
 		if alt.empty() {
 			continue
