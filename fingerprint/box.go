@@ -307,10 +307,11 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 	return float64(n) / float64(max(1, hi-lo))
 }
 
-func (d *density) snap(b rect) rect { return d.snapCover(b, frameCover) }
+func (d *density) snap(b rect) rect { return d.snapCover(b, frameCover, 1) }
 
-// snapCover is snap with frame lines that cover at least cover of the box.
-func (d *density) snapCover(b rect, frameCover float64) rect {
+// snapCover is snap with frame lines that cover at least frameCover of the
+// box, a frame being band lines thick.
+func (d *density) snapCover(b rect, frameCover float64, band int) rect {
 	if b.empty() {
 		return b
 	}
@@ -319,7 +320,11 @@ func (d *density) snapCover(b rect, frameCover float64) rect {
 		reach := int(snapReach * float64(extent))
 		for k := 1; k <= reach; k++ {
 			i := edge + step*k
-			if stray(rows, i, i+1, lo, hi) >= frameCover {
+			fa, fc := i, i+band
+			if step < 0 {
+				fa, fc = i-band+1, i+1
+			}
+			if stray(rows, fa, fc, lo, hi) >= frameCover {
 				a, c := edge, i // the lines beyond the frame line i
 				if step < 0 {
 					a, c = i+1, edge+1
@@ -394,7 +399,7 @@ func (d *density) altBoxes(box, tight, full rect) []rect {
 		alts = append(alts, alt, d.snap(alt))
 	}
 	g := d.gapSnap(box)
-	alts = append(alts, tight, g, d.snap(g), d.snapCover(tight, looseFrameCover))
+	alts = append(alts, tight, g, d.snap(g), d.snapCover(tight, looseFrameCover, 1), d.snapCover(tight, frameCover, 2))
 	for _, alt := range alts {
 		if alt.empty() {
 			continue
