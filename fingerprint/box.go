@@ -307,17 +307,29 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 	return float64(n) / float64(max(1, hi-lo))
 }
 
-func (d *density) snap(b rect) rect { return d.snapCover(b, frameCover, 1) }
+// snapRule says what counts as a frame to snap to: a band of lines that
+// together cover at least cover of the box, within reach of the side.
+type snapRule struct {
+	cover float64
+	band  int
+	reach float64
+}
 
-// snapCover is snap with frame lines that cover at least frameCover of the
-// box, a frame being band lines thick.
-func (d *density) snapCover(b rect, frameCover float64, band int) rect {
+// snapRules are the readings an alternative box also snaps by: looser
+// frames, and borders split across two plane lines.
+var snapRules = [...]snapRule{{looseFrameCover, 1, snapReach}, {frameCover, 2, snapReach}}
+
+func (d *density) snap(b rect) rect { return d.snapBy(b, snapRule{frameCover, 1, snapReach}) }
+
+// snapBy is snap by rule r.
+func (d *density) snapBy(b rect, r snapRule) rect {
 	if b.empty() {
 		return b
 	}
 	stray := d.cover
+	frameCover, band := r.cover, r.band
 	side := func(rows bool, edge, step, lo, hi, extent int) int {
-		reach := int(snapReach * float64(extent))
+		reach := int(r.reach * float64(extent))
 		for k := 1; k <= reach; k++ {
 			i := edge + step*k
 			fa, fc := i, i+band
@@ -399,7 +411,10 @@ func (d *density) altBoxes(box, tight, full rect) []rect {
 		alts = append(alts, alt, d.snap(alt))
 	}
 	g := d.gapSnap(box)
-	alts = append(alts, tight, g, d.snap(g), d.snapCover(tight, looseFrameCover, 1), d.snapCover(tight, frameCover, 2))
+	alts = append(alts, tight, g, d.snap(g))
+	for _, r := range snapRules {
+		alts = append(alts, d.snapBy(tight, r))
+	}
 	for _, alt := range alts {
 		if alt.empty() {
 			continue
