@@ -316,8 +316,9 @@ type snapRule struct {
 }
 
 // snapRules are the readings an alternative box also snaps by: looser
-// frames, and borders split across two plane lines.
-var snapRules = [...]snapRule{{looseFrameCover, 1, snapReach}, {frameCover, 2, snapReach}}
+// frames, borders split across two plane lines, and a longer reach (a
+// logo that straddles the frame and the margin).
+var snapRules = [...]snapRule{{looseFrameCover, 1, snapReach}, {frameCover, 2, snapReach}, {frameCover, 1, 0.15}}
 
 func (d *density) snap(b rect) rect { return d.snapBy(b, snapRule{frameCover, 1, snapReach}) }
 
