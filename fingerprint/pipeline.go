@@ -211,7 +211,8 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 
 // hashImage fingerprints img and, when it is shaped like a two-page
 // spread, each of its halves, as a page of its own at full working
-// resolution.
+// resolution; when its content fills little of it, the content zoomed in
+// too (see zoom).
 func hashImage(img image.Image, sharpen float32) *Fingerprint {
 	s := getScratch()
 	defer s.release()
