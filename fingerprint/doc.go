@@ -32,10 +32,13 @@
 //
 // A Fingerprint carries the page hash (what an index stores) and query
 // variants: the mirror (by sign flips of the coefficients), alternative
-// content boxes for regions near a threshold, the box grown outwards on
-// sides that touch the image edge (content a crop may have cut), and, for
-// an image shaped like a spread, each half hashed as a page of its own. A
-// lookup tries every variant.
+// content boxes (regions near a threshold, frames read more loosely, a
+// strip of ink parted from the rest by an empty line), the box grown
+// outwards on sides that touch the image edge (content a crop may have
+// cut), the other reading of a doubtful deskew, the content zoomed in when
+// it fills little of the image, and, for an image shaped like a spread,
+// each half hashed as a page of its own. A lookup tries every variant:
+// about seven on average.
 //
 // # Matching rule
 //
@@ -51,6 +54,6 @@
 // JPEG fast path's decoder are kept in sync.Pools between calls, so that a
 // server fingerprinting page after page reuses them: after warm-up a
 // fast-path fingerprint of a 1200×1700 page allocates about 100 KB in about
-// 100 allocations, where the buffers alone are about 3 MB. A pool gives its
+// 50 allocations, where the buffers alone are about 3 MB. A pool gives its
 // memory back to the collector when it goes unused.
 package fingerprint
