@@ -327,22 +327,20 @@ func (d *density) snapBy(b rect, r snapRule) rect {
 	if b.empty() {
 		return b
 	}
-	stray := d.cover
-	frameCover, band := r.cover, r.band
 	side := func(rows bool, edge, step, lo, hi, extent int) int {
 		reach := int(r.reach * float64(extent))
 		for k := 1; k <= reach; k++ {
 			i := edge + step*k
-			fa, fc := i, i+band
+			fa, fc := i, i+r.band // the frame's lines
 			if step < 0 {
-				fa, fc = i-band+1, i+1
+				fa, fc = i-r.band+1, i+1
 			}
-			if stray(rows, fa, fc, lo, hi) >= frameCover {
+			if d.cover(rows, fa, fc, lo, hi) >= r.cover {
 				a, c := edge, i // the lines beyond the frame line i
 				if step < 0 {
 					a, c = i+1, edge+1
 				}
-				if stray(rows, a, c, lo, hi) < strayCover {
+				if d.cover(rows, a, c, lo, hi) < strayCover {
 					return i
 				}
 				return edge

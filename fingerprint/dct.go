@@ -107,20 +107,17 @@ func spansFor(a, s float64, n int) []span {
 // beyond src count as fill, unknown (negative) samples as white paper.
 func apply(spans []span, src []float32, dst []float32, fill float32) {
 	n := int32(len(src))
-	at := func(j int32) float32 {
-		if j < 0 || j >= n {
-			return fill
-		}
-		if src[j] < 0 {
-			return 255
-		}
-		return src[j]
-	}
 	known := func(v float32) float32 {
 		if v < 0 {
 			return 255
 		}
 		return v
+	}
+	at := func(j int32) float32 {
+		if j < 0 || j >= n {
+			return fill
+		}
+		return known(src[j])
 	}
 	for i, sp := range spans {
 		var sum, wsum float32

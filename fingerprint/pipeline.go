@@ -294,10 +294,10 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	dens := p.density()
 	tight := dens.box(full, densityTau, keepShare)
 	fp := &Fingerprint{}
-	orig, origDens, origTight, alt := p, dens, tight, math.NaN()
+	orig, origDens, origTight, altSkew := p, dens, tight, math.NaN()
 	if !tight.empty() {
 		var deg float64
-		if deg, alt = p.skew(tight); deg != 0 {
+		if deg, altSkew = p.skew(tight); deg != 0 {
 			p = p.rotate(deg, tight)
 			dens = p.density()
 			tight = dens.box(full, densityTau, keepShare)
@@ -330,12 +330,12 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 		c.mirror()
 		add(VariantUncropMirror, r, &c, q)
 	}
-	if !math.IsNaN(alt) {
+	if !math.IsNaN(altSkew) {
 		// The other reading of an ambiguous skew: the page turned by
-		// alt from how it came.
+		// altSkew from how it came.
 		ap, ad := orig, origDens
-		if alt != 0 {
-			ap = orig.rotate(alt, origTight)
+		if altSkew != 0 {
+			ap = orig.rotate(altSkew, origTight)
 			ad = ap.density()
 		}
 		ab := ad.snap(ad.box(full, densityTau, keepShare))
