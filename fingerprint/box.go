@@ -1,6 +1,9 @@
 package fingerprint
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // The content box is found from ink density rather than from single
 // pixels: ink is smoothed over a window of densityRadius (a share of the
@@ -38,6 +41,9 @@ type density struct {
 	// Row tables for label, built on first use.
 	inkSum               []float64
 	nextTight, prevTight []int32
+	// Line tables for cover, built on first use.
+	rowBits, colBits   []uint64
+	rowWords, colWords int
 }
 
 // regions are the connected parts (4-neighbour) of the pixels at or above
@@ -76,31 +82,54 @@ func (p plane) density() *density {
 			}
 		}
 	}
-	sw := p.w + 1
-	sum := p.s.float64s(sw * (p.h + 1))
-	for y := 0; y < p.h; y++ {
-		var row float64
-		above, cur := sum[y*sw+1:(y+1)*sw], sum[(y+1)*sw+1:(y+2)*sw]
-		for x, v := range d.ink[y*p.w : (y+1)*p.w] {
-			row += float64(v)
-			cur[x] = above[x] + row
-		}
-	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
-	// The window counts beyond the plane as empty, so density falls off at
-	// the edges alike for every image.
-	area := float64((2*d.r + 1) * (2*d.r + 1))
 	d.dens = p.s.float32s(len(d.ink))
-	for y := 0; y < p.h; y++ {
-		top, bot := sum[max(0, y-d.r)*sw:][:sw], sum[min(p.h, y+d.r+1)*sw:][:sw]
-		dens := d.dens[y*p.w : (y+1)*p.w]
-		for x := range dens {
-			x0, x1 := max(0, x-d.r), min(p.w, x+d.r+1)
-			dens[x] = float32((bot[x1] - top[x1] - bot[x0] + top[x0]) / area)
-		}
-	}
+	d.smooth(p.s.float64s(p.w))
 	d.regions = map[float64]*regions{}
 	return d
+}
+
+// smooth sets dens to the mean ink over the (2r+1)² window around each
+// pixel; the window counts beyond the plane as empty, so density falls
+// off at the edges alike for every image. It slides the window down the
+// columns and along the rows in float64, in which sums of these float32
+// inks are exact, so the result does not depend on the order of the
+// additions. col is scratch of length w.
+func (d *density) smooth(col []float64) {
+	w, h, r := d.w, d.h, d.r
+	inv := 1 / float64((2*r+1)*(2*r+1))
+	clear(col)
+	for y := range min(r, h) {
+		for x, v := range d.ink[y*w : (y+1)*w] {
+			col[x] += float64(v)
+		}
+	}
+	for y := range h {
+		if y+r < h {
+			for x, v := range d.ink[(y+r)*w : (y+r+1)*w] {
+				col[x] += float64(v)
+			}
+		}
+		if y-r-1 >= 0 {
+			for x, v := range d.ink[(y-r-1)*w : (y-r)*w] {
+				col[x] -= float64(v)
+			}
+		}
+		dens := d.dens[y*w : (y+1)*w]
+		var acc float64
+		for _, v := range col[:min(r, w)] {
+			acc += v
+		}
+		for x := range dens {
+			if x+r < w {
+				acc += col[x+r]
+			}
+			if x-r-1 >= 0 {
+				acc -= col[x-r-1]
+			}
+			dens[x] = float32(acc * inv)
+		}
+	}
 }
 
 func percentile(h *[256]int, n int, q float64) int {
@@ -291,20 +320,46 @@ const (
 // cover returns the share of positions along [lo, hi) with ink in any
 // line from a to c-1 (rows when rows is true, else columns).
 func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
+	d.lineTables()
+	set, words := d.rowBits, d.rowWords
+	if !rows {
+		set, words = d.colBits, d.colWords
+	}
+	// The union of the lines' bit sets, counted within [lo, hi).
 	n := 0
-	for j := lo; j < hi; j++ {
+	for k := lo >> 6; k <= (hi-1)>>6 && lo < hi; k++ {
+		var u uint64
 		for i := a; i < c; i++ {
-			k := i*d.w + j
-			if !rows {
-				k = j*d.w + i
-			}
-			if d.ink[k] >= lineInk {
-				n++
-				break
+			u |= set[i*words+k]
+		}
+		if k == lo>>6 {
+			u &= ^uint64(0) << (lo & 63)
+		}
+		if k == (hi-1)>>6 {
+			u &= ^uint64(0) >> (63 - (hi-1)&63)
+		}
+		n += bits.OnesCount64(u)
+	}
+	return float64(n) / float64(max(1, hi-lo))
+}
+
+// lineTables computes, once, the pixels with lineInk or more as a bit set
+// per row (bit x of row y) and per column (bit y of column x).
+func (d *density) lineTables() {
+	if d.rowBits != nil {
+		return
+	}
+	d.rowWords, d.colWords = (d.w+63)/64, (d.h+63)/64
+	d.rowBits, d.colBits = d.s.uint64s(d.h*d.rowWords), d.s.uint64s(d.w*d.colWords)
+	for y := range d.h {
+		row := d.rowBits[y*d.rowWords:]
+		for x, v := range d.ink[y*d.w : (y+1)*d.w] {
+			if v >= lineInk {
+				row[x>>6] |= 1 << (x & 63)
+				d.colBits[x*d.colWords+y>>6] |= 1 << (y & 63)
 			}
 		}
 	}
-	return float64(n) / float64(max(1, hi-lo))
 }
 
 // snapRule says what counts as a frame to snap to: a band of lines that

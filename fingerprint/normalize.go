@@ -376,59 +376,90 @@ func (f *flooder) flood(seeds []int32) {
 		sorted[next[g]] = i
 		next[g]++
 	}
-	w, h := int32(f.p.w), int32(f.p.h)
 	for g := range nGroups {
 		if start[g] == start[g+1] {
 			continue
 		}
 		f.gen++
 		f.ref = float32(g*bgBucket + bgBucket/2)
-		for _, i := range sorted[start[g]:start[g+1]] {
-			f.push(i)
+		f.stack = append(f.stack, sorted[start[g]:start[g+1]]...)
+		f.spans()
+	}
+}
+
+// spans floods from the pixels on the stack, a row span at a time: a
+// popped pixel's run of acceptable pixels is marked whole, and the rows
+// above and below it get one stack entry per run. Every 4-neighbour of a
+// flooded pixel is examined, so the pixels taken and turned away are those
+// of a pixel-by-pixel flood.
+func (f *flooder) spans() {
+	w, h := int32(f.p.w), int32(f.p.h)
+	for len(f.stack) > 0 {
+		i := f.stack[len(f.stack)-1]
+		f.stack = f.stack[:len(f.stack)-1]
+		if !f.take(i) {
+			continue
 		}
-		for len(f.stack) > 0 {
-			i := f.stack[len(f.stack)-1]
-			f.stack = f.stack[:len(f.stack)-1]
-			var y int32
-			if f.magic != 0 {
-				y = int32(uint64(i) * f.magic >> 32)
-			} else {
-				y = i / w
-			}
-			x := i - y*w
-			if x > 0 {
-				f.push(i - 1)
-			}
-			if x < w-1 {
-				f.push(i + 1)
-			}
-			if y > 0 {
-				f.push(i - w)
-			}
-			if y < h-1 {
-				f.push(i + w)
-			}
+		var y int32
+		if f.magic != 0 {
+			y = int32(uint64(i) * f.magic >> 32)
+		} else {
+			y = i / w
+		}
+		row := y * w
+		l, r := i, i
+		for l > row && f.take(l-1) {
+			l--
+		}
+		for r < row+w-1 && f.take(r+1) {
+			r++
+		}
+		if y > 0 {
+			f.runs(l-w, r-w)
+		}
+		if y < h-1 {
+			f.runs(l+w, r+w)
 		}
 	}
 }
 
-func (f *flooder) push(i int32) {
-	v := f.p.pix[i]
-	if f.mark[i] == f.gen {
-		return
+// runs pushes the first pixel of each run of acceptable pixels in
+// [l, r]; the others are taken when that one is popped.
+func (f *flooder) runs(l, r int32) {
+	in := false
+	for j := l; j <= r; j++ {
+		ok := f.mark[j] != f.gen && f.accepts(j)
+		if ok && !in {
+			f.stack = append(f.stack, j)
+		}
+		in = ok
 	}
+}
+
+// accepts reports whether pixel i is within bgTolerance of the flood's
+// reference, noting it among the turned-away paper if not.
+func (f *flooder) accepts(i int32) bool {
+	v := f.p.pix[i]
 	if v-f.ref > bgTolerance || f.ref-v > bgTolerance {
 		if f.record && v >= paperLevel {
 			f.edge = append(f.edge, i)
 		}
-		return
+		return false
+	}
+	return true
+}
+
+// take marks pixel i as flooded if it is acceptable and not yet flooded.
+func (f *flooder) take(i int32) bool {
+	if f.mark[i] == f.gen || !f.accepts(i) {
+		return false
 	}
 	f.mark[i] = f.gen
 	f.bg[i] = true
-	if v < paperLevel {
+	if f.p.pix[i] < paperLevel {
 		f.dark = true
 	}
-	f.stack = append(f.stack, i)
+	return true
 }
 
 // mask returns the background mask, all false when none was computed.

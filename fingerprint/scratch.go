@@ -12,6 +12,7 @@ type scratch struct {
 	bools arena[bool]
 	u16   arena[uint16]
 	i32   arena[int32]
+	u64   arena[uint64]
 	// stack, edge and runs are kept at their largest length: their users
 	// append to them and hand them back.
 	stack []int32
@@ -89,6 +90,13 @@ func (s *scratch) int32s(n int) []int32 {
 	return s.i32.get(n)
 }
 
+func (s *scratch) uint64s(n int) []uint64 {
+	if s == nil {
+		return make([]uint64, n)
+	}
+	return s.u64.get(n)
+}
+
 // scratchPool keeps scratches between fingerprints; a sync.Pool drops
 // them when memory is short.
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -98,6 +106,6 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 // release returns every buffer lent since the scratch was taken. Nothing
 // lent may be used afterwards.
 func (s *scratch) release() {
-	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used = 0, 0, 0, 0, 0
+	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used, s.u64.used = 0, 0, 0, 0, 0, 0
 	scratchPool.Put(s)
 }
