@@ -71,6 +71,16 @@ func (c *verdictCache) get(key, gen uint64) (Verdict, bool) {
 	return s.slots[i].v, true
 }
 
+// has reports whether a verdict is stored under key for generation gen,
+// without counting as a use.
+func (c *verdictCache) has(key, gen uint64) bool {
+	s := c.shard(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.idx[key]
+	return ok && s.slots[i].gen == gen
+}
+
 // put stores v under key for generation gen, evicting the least recently
 // used entry of the shard when it is full.
 func (c *verdictCache) put(key, gen uint64, v Verdict) {

@@ -46,19 +46,29 @@
 // # Streaming and blocking
 //
 // Under LogOnly nothing waits for a verdict: every inspected body streams
-// to the client as it arrives, untouched, while a copy is kept (up to the
-// inspection cap, WithMaxBytes) and its key hashed chunk by chunk. When
-// the body ends, its verdict comes from the cache, on the goroutine
-// reading the body; on a miss the copy is fingerprinted in the background.
-// These verdicts are Deferred. A body closed before its end, or ending
-// short of its declared length, gets none. ModifyResponse and Transport
-// read a body of declared length ahead into its copy, each read asking
-// the upstream for the rest of the body, and serve the reader from there:
-// fewer system calls than the reader's own buffer would take, which pays
-// for the copy. The body handed back is one allocation (its buffer comes
-// from a pool and is returned once the body has been read or closed); a
-// cache hit allocates nothing else. Like any response body, it is read
-// and closed by one goroutine at a time.
+// to the client as it arrives, untouched, while its key is hashed block
+// by block. A body that may need a fingerprint is copied (up to the
+// inspection cap, WithMaxBytes); when it ends, its verdict comes from the
+// cache, on the goroutine reading the body, and on a miss the copy is
+// fingerprinted in the background. A body whose first 4 KiB block and
+// declared length are those of a body whose verdict is cached is
+// predicted to be that body and not copied: it is hashed where it passes,
+// in the reader's (or, for the middleware, the handler's) own buffer. If
+// its key then misses the cache after all (a body that shares its first
+// block and its length with another and differs later), there is nothing
+// to fingerprint: it gets no verdict (pagematch_cache_mispredictions_total
+// counts it), its prefix is marked ambiguous, and its next request is
+// copied and gets the verdict, one request late. These verdicts are
+// Deferred. A body closed before its end, or ending short of its declared
+// length, gets none. ModifyResponse and Transport read the first block
+// of a body of declared length into the reader's buffer; a body that
+// must be copied is then read ahead into its copy, each read asking the
+// upstream for the rest of the body, and the reader is served from
+// there: fewer system calls than the reader's own buffer would take,
+// which pays for much of the copy. The body handed back is one allocation
+// (its buffer comes from a pool and is returned once the body has been
+// read or closed); a cache hit allocates nothing else. Like any response
+// body, it is read and closed by one goroutine at a time.
 //
 // Under AddHeader and Block, bodies up to the hold limit (WithHoldBytes,
 // default 4 MiB) are held back, fingerprinted and decided before their
@@ -103,8 +113,9 @@
 // # Verdict cache
 //
 // Verdicts are cached by a 64-bit key of the body's content: the xxh3
-// hash of each 64 KiB chunk, seeded with the key of the chunks before it
-// (a body of at most 64 KiB keys as its plain xxh3 hash). The chunks are
+// hash of each 4 KiB block, folded in order (the first block's hash, then
+// for each further block xxh3 of its hash seeded with the key so far); a
+// body of at most 4 KiB keys as its plain xxh3 hash. The blocks are
 // fixed, so the key depends on the bytes alone, never on how they
 // arrived, and a streaming body is hashed as it passes. The cache is a
 // sharded LRU
@@ -144,6 +155,7 @@
 //	pagematch_actions_total{action}           none, header, block, failclosed
 //	pagematch_fingerprint_seconds             histogram, cache misses only
 //	pagematch_cache_hits_total, pagematch_cache_misses_total, pagematch_cache_entries
+//	pagematch_cache_mispredictions_total      bodies not copied whose key missed the cache
 //	pagematch_index_entries, pagematch_index_generation
 //	pagematch_reloads_total, pagematch_reload_errors_total
 //	pagematch_held_bytes

@@ -11,33 +11,46 @@ import (
 	"github.com/zeebo/xxh3"
 )
 
-var keyLengths = []int{0, 1, 100, 240, 241, keyChunk - 1, keyChunk, keyChunk + 1, 2 * keyChunk, 3*keyChunk + 17}
+var keyLengths = []int{0, 1, 100, 240, 241, keyBlock - 1, keyBlock, keyBlock + 1, 2 * keyBlock,
+	3*keyBlock + 17, 64<<10 + 1, 100<<10 + 3}
 
 // TestBodyKey checks that the key of a body does not depend on how it
-// arrived, that it is xxh3 for a body of one chunk, and that a change in
-// any chunk changes it.
+// arrived, copied or passing, that it is xxh3 for a body of one block,
+// and that a change in any block changes it.
 func TestBodyKey(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	m := newMatcher(t, false)
+	o := object{}
 	for _, n := range keyLengths {
 		b := make([]byte, n)
 		for i := range b {
 			b[i] = byte(rng.Uint32())
 		}
 		want := bodyKey(b)
-		if n <= keyChunk && want != xxh3.Hash(b) {
+		if n <= keyBlock && want != xxh3.Hash(b) {
 			t.Errorf("%d bytes: key %x, xxh3 %x", n, want, xxh3.Hash(b))
 		}
-		for range 20 {
-			var k keyHasher
-			for end := 0; end < n; {
-				end = min(n, end+1+rng.IntN(40<<10))
-				k.update(b[:end])
+		for i := range 40 {
+			// Copied (predict off), or passing from the first byte.
+			hb := &heldBuf{m: m, limit: 1 << 30}
+			c := newStreamCopy(m, hb, int64(n), &o)
+			c.predict = false
+			if passing := i%2 == 1; passing {
+				c.decided = true
+				c.startPassing(nil)
 			}
-			if got := k.sum(b); got != want {
-				t.Fatalf("%d bytes in pieces: key %x, want %x", n, got, want)
+			maxPiece := []int{1, 7, 4095, 4097, 40 << 10}[i%5]
+			for rest := b; len(rest) > 0; {
+				k := min(len(rest), 1+rng.IntN(maxPiece))
+				c.add(rest[:k])
+				rest = rest[k:]
 			}
+			if got := c.key(); got != want {
+				t.Fatalf("%d bytes in pieces up to %d, passing %v: key %x, want %x", n, maxPiece, c.passing, got, want)
+			}
+			c.abort()
 		}
-		for i := 0; i < n; i += keyChunk / 2 {
+		for i := 0; i < n; i += keyBlock / 2 {
 			b[i] ^= 1
 			if bodyKey(b) == want {
 				t.Errorf("%d bytes: byte %d changed, same key", n, i)
@@ -48,6 +61,7 @@ func TestBodyKey(t *testing.T) {
 			t.Errorf("%d bytes: the body less its last byte has the same key", n)
 		}
 	}
+	waitHeldZero(t, m)
 }
 
 // pieces is a body that comes in reads of random sizes, then ends with
@@ -96,8 +110,8 @@ func TestStreamingBodies(t *testing.T) {
 		{"empty", nil, 0, nil, true},
 		{"empty, unknown length", nil, -1, nil, true},
 		{"shorter than declared", f.pirateA[:5000], len(f.pirateA), nil, false},
-		{"cut", f.pirateA[:keyChunk+10], len(f.pirateA), cut, false},
-		{"cut, unknown length", f.pirateA[:keyChunk+10], -1, cut, false},
+		{"cut", f.pirateA[:16*keyBlock+10], len(f.pirateA), cut, false},
+		{"cut, unknown length", f.pirateA[:16*keyBlock+10], -1, cut, false},
 		{"longer than declared", f.pirateA, len(f.pirateA) - 100, nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

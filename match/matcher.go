@@ -20,6 +20,7 @@ type Matcher struct {
 	state  atomic.Pointer[state]
 	reload sync.Mutex // orders generations
 	cache  *verdictCache
+	pred   *predictor // which streaming bodies need no copy (LogOnly)
 	met    *metrics
 	log    *slog.Logger
 	fpOpts []fingerprint.Option
@@ -55,6 +56,7 @@ func New(idx *index.Index, opts ...Option) (*Matcher, error) {
 	m := &Matcher{
 		cfg:     cfg,
 		cache:   newVerdictCache(cfg.cacheEntries),
+		pred:    newPredictor(cfg.cacheEntries),
 		log:     cfg.logger,
 		sem:     make(chan struct{}, cfg.concurrency),
 		flights: make(map[uint64]*flight),
@@ -100,7 +102,7 @@ func (m *Matcher) Policy() Policy { return m.cfg.policy }
 // KindLowQuality, else an error wrapping ErrTooLarge, ErrFingerprint,
 // ErrTimeout or ErrBusy.
 //
-// Verdicts are cached by a hash of body (xxh3, chunk by chunk: see
+// Verdicts are cached by a hash of body (xxh3, block by block: see
 // the package documentation); a cached verdict has
 // Cached set. Check waits for the fingerprint at most the time budget
 // (WithBudget) or until ctx ends; a fingerprint that runs longer finishes

@@ -169,7 +169,7 @@ pagematch_cache_misses_total 1
 	}
 	for _, name := range []string{"pagematch_responses_inspected_total", "pagematch_responses_skipped_total",
 		"pagematch_verdicts_total", "pagematch_actions_total", "pagematch_fingerprint_seconds",
-		"pagematch_cache_hits_total", "pagematch_cache_entries", "pagematch_reloads_total",
+		"pagematch_cache_hits_total", "pagematch_cache_mispredictions_total", "pagematch_cache_entries", "pagematch_reloads_total",
 		"pagematch_reload_errors_total", "pagematch_held_bytes"} {
 		if n, err := testutil.GatherAndCount(reg, name); err != nil || n == 0 {
 			t.Errorf("%s: %d series, %v", name, n, err)

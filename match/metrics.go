@@ -17,8 +17,11 @@ type metrics struct {
 	latency     prometheus.Histogram
 	cacheHits   prometheus.Counter
 	cacheMisses prometheus.Counter
-	reloads     prometheus.Counter
-	reloadErrs  prometheus.Counter
+	// mispredicted: bodies predicted cached and not copied whose key
+	// missed the cache (their verdict comes on their next request).
+	mispredicted prometheus.Counter
+	reloads      prometheus.Counter
+	reloadErrs   prometheus.Counter
 }
 
 // skipReason says why a response is not inspected; its name is the label
@@ -53,6 +56,10 @@ func newMetrics(m *Matcher, reg prometheus.Registerer) (*metrics, error) {
 		}),
 		cacheMisses: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: ns, Name: "cache_misses_total", Help: "Verdict cache misses.",
+		}),
+		mispredicted: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "cache_mispredictions_total",
+			Help: "Bodies streamed without a copy, predicted cached by their first block and length, whose key then missed the cache: they get their verdict on their next request.",
 		}),
 		reloads: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: ns, Name: "reloads_total", Help: "Indexes swapped in by Reload.",
@@ -98,7 +105,7 @@ func newMetrics(m *Matcher, reg prometheus.Registerer) (*metrics, error) {
 		return mt, nil
 	}
 	cs := append([]prometheus.Collector{mt.inspected, skipped, verdicts, actions, mt.latency,
-		mt.cacheHits, mt.cacheMisses, mt.reloads, mt.reloadErrs}, gauges...)
+		mt.cacheHits, mt.cacheMisses, mt.mispredicted, mt.reloads, mt.reloadErrs}, gauges...)
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, done := range cs[:i] {

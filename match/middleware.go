@@ -240,7 +240,7 @@ func (iw *inspectWriter) stream(prefix *heldBuf, noRoom bool) {
 		return
 	}
 	iw.commit()
-	iw.c = streamCopy{m: iw.m, hb: cp, n: iw.declared, o: o}
+	iw.c = newStreamCopy(iw.m, cp, iw.declared, &o)
 	if prefix != nil && len(prefix.b) > 0 {
 		iw.w.Write(prefix.b)
 	}

@@ -185,7 +185,7 @@ func (m *Matcher) stream(resp *http.Response, method string, o *object, prefix *
 	if cp == nil && (prefix == nil || len(prefix.b) == 0) {
 		return // untouched: nothing read, nothing to copy
 	}
-	t.c = streamCopy{m: m, hb: cp, n: n, o: *o}
+	t.c = newStreamCopy(m, cp, n, o)
 	if prefix != nil {
 		prefix.pinned = true // served from t.prefix while the copy goes on
 		t.prefix = prefix.b
@@ -200,7 +200,7 @@ func (m *Matcher) readAhead(resp *http.Response, o *object, n int64) {
 	// One allocation: the body to serve, holding the copy's buffer.
 	t := &aheadBody{rc: resp.Body}
 	if _, _, cp := m.startStream(o, nil, &t.buf, n, false); cp != nil {
-		t.c = streamCopy{m: m, hb: cp, n: n, o: *o}
+		t.c = newStreamCopy(m, cp, n, o)
 		resp.Body = t
 	}
 }
@@ -318,53 +318,77 @@ func (t *teeBody) Close() error {
 	return t.rc.Close()
 }
 
-// aheadBody serves a body of declared length n while keeping a copy, for
-// a verdict once it has streamed (LogOnly). The upstream is read straight
+// aheadBody serves a body of declared length n while hashing it, for a
+// verdict once it has streamed (LogOnly). Its first bytes are read into
+// the reader's buffer, up to the first block of the key (see
+// streamCopy). A body predicted to be cached goes on that way: the
+// upstream is read into the reader's buffer, as without pagematch, and
+// hashed there. Any other body is copied: the upstream is read straight
 // into the copy, each read asking for the rest of the body, and the
 // reader is served from there. The kernel copies the bytes into the copy
 // once, and they reach the reader's buffer from memory still in cache;
 // reading what has arrived in one system call instead of one per
-// reader's buffer (32 KB for ReverseProxy) saves more than the copy
-// costs. Each chunk of the body's key is hashed as soon as it has
-// arrived. Once the n bytes are served the verdict is reached (see
+// reader's buffer (32 KB for ReverseProxy) saves much of what the copy
+// costs. Once the n bytes are served the verdict is reached (see
 // streamCopy.finish) and the buffer released; what follows, the
 // upstream's EOF or anything past n, passes through. A body cut short is
 // served as far as it came, then the upstream's error; it gets no
 // verdict.
 type aheadBody struct {
 	rc  io.ReadCloser
-	c   streamCopy // c.hb holds the bytes read so far; nil once done
+	c   streamCopy // c.hb is nil once done
 	buf heldBuf    // c.hb's
 	off int        // bytes served
 	err error      // the upstream's error, returned once what came before is served
 }
 
 func (t *aheadBody) Read(p []byte) (int, error) {
-	hb := t.c.hb
-	if hb != nil && int64(t.off) == t.c.n {
-		t.c.finish()
-		hb = nil
+	c := &t.c
+	if c.hb != nil && int64(t.off) == c.n {
+		c.finish()
 	}
-	if hb == nil {
+	if c.hb == nil {
 		if t.err != nil {
 			return 0, t.err
 		}
 		return t.rc.Read(p)
 	}
-	if t.off == len(hb.b) {
-		if t.err != nil {
-			t.c.abort() // cut short
-			return 0, t.err
-		}
-		k, err := t.rc.Read(hb.b[len(hb.b):t.c.n])
-		hb.b = hb.b[:len(hb.b)+k]
-		t.c.kh.update(hb.b)
+	if t.err != nil && (c.passing || !c.decided || t.off == len(c.hb.b)) {
+		c.abort() // cut short
+		return 0, t.err
+	}
+	if c.passing || !c.decided {
+		// Into the reader's buffer, hashed there (and copied until
+		// decided).
+		k, err := t.rc.Read(p[:min(int64(len(p)), c.n-int64(t.off))])
+		c.add(p[:k])
+		t.off += k
 		t.err = err
+		if k == 0 && err != nil {
+			c.abort()
+			return 0, err
+		}
+		if int64(t.off) == c.n {
+			c.finish()
+		}
+		return k, nil
+	}
+	hb := c.hb
+	if t.off == len(hb.b) {
+		k, err := t.rc.Read(hb.b[len(hb.b):c.n])
+		hb.b = hb.b[:len(hb.b)+k]
+		c.seen += int64(k)
+		c.hashCopied()
+		t.err = err
+		if k == 0 && err != nil {
+			c.abort()
+			return 0, err
+		}
 	}
 	k := copy(p, hb.b[t.off:])
 	t.off += k
-	if int64(t.off) == t.c.n {
-		t.c.finish()
+	if int64(t.off) == c.n {
+		c.finish()
 	}
 	return k, nil
 }
