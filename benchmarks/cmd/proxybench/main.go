@@ -44,7 +44,11 @@
 // and write system calls (/proc/pid/io), the times its threads were
 // scheduled in (/proc/pid/task/*/schedstat) and its minor page faults
 // per request, and latency
-// percentiles over all requests of all rounds. Throughput and CPU figures
+// percentiles over all requests of all rounds. The added p99 is also
+// estimated as the median over rounds, and over blocks of rounds, of the
+// differences between the two proxies' p99s, each estimate with a
+// bootstrap interval (see p99.go); -aa shows how far each strays between
+// identical proxies. Throughput and CPU figures
 // are medians over the rounds; the costs are the median of the per-round
 // ratios, with their quartiles, and the ratio of the totals over all
 // rounds. On a busy machine the wall-clock figures swing with other load
@@ -149,6 +153,16 @@ type Row struct {
 	PagematchP99us float64 `json:"pagematch_p99_us"`
 	AddedP50us     float64 `json:"added_p50_us"`
 	AddedP99us     float64 `json:"added_p99_us"`
+	// The added p99 estimated three ways, each with its bootstrap 90%
+	// interval (see p99.go): pooled (AddedP99us above), the median over
+	// rounds of the per-round differences, and the median over blocks of
+	// P99BlockRounds rounds.
+	AddedP99PooledCI [2]float64 `json:"added_p99_pooled_interval_us"`
+	AddedP99RoundsUs float64    `json:"added_p99_median_of_rounds_us"`
+	AddedP99RoundsCI [2]float64 `json:"added_p99_median_of_rounds_interval_us"`
+	AddedP99BlocksUs float64    `json:"added_p99_median_of_blocks_us"`
+	AddedP99BlocksCI [2]float64 `json:"added_p99_median_of_blocks_interval_us"`
+	P99BlockRounds   int        `json:"p99_block_rounds"`
 	// Time spent in ModifyResponse: what each response waits before its
 	// first byte can leave the proxy. Under header and block it holds the
 	// body back (reading it, hashing, looking up, fingerprinting on a
@@ -444,6 +458,15 @@ func summarize(row *Row, plainRuns, pmRuns []runStats) {
 	row.PagematchP50us, row.PagematchP99us = us(quantile(pmLat, 0.5)), us(quantile(pmLat, 0.99))
 	row.AddedP50us = row.PagematchP50us - row.PlainP50us
 	row.AddedP99us = row.PagematchP99us - row.PlainP99us
+	var pl, ql [][]time.Duration
+	for i := range plainRuns {
+		pl, ql = append(pl, plainRuns[i].lat), append(ql, pmRuns[i].lat)
+	}
+	e := estimateP99(pl, ql)
+	row.AddedP99PooledCI = e.PooledCI
+	row.AddedP99RoundsUs, row.AddedP99RoundsCI = e.Rounds, e.RoundsCI
+	row.AddedP99BlocksUs, row.AddedP99BlocksCI = e.Blocks, e.BlocksCI
+	row.P99BlockRounds = e.BlockRounds
 }
 
 // runStats is one run of one proxy.
@@ -984,6 +1007,16 @@ func printTable(w io.Writer, r *Result) {
 			100*row.CPUCost, 100*row.CPUCostIQR[0], 100*row.CPUCostIQR[1], 100*row.CPUCostTotal,
 			row.PlainSyscalls, row.PagematchSyscalls, row.PlainSwitches, row.PagematchSwitches, row.PlainFaults, row.PagematchFaults, row.PlainP50us, row.PlainP99us, row.AddedP50us, row.AddedP99us,
 			row.HoldP50us, row.HoldP99us, target)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nadded p99 latency, µs, three estimators with bootstrap 90% intervals (resampling ABBA pairs of rounds):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tconc\tpooled [interval]\tmedian of rounds [interval]\tmedian of blocks [interval]\trounds per block\t")
+	for _, row := range r.Rows {
+		fmt.Fprintf(tw, "%s\t%d\t%+.0f [%+.0f, %+.0f]\t%+.0f [%+.0f, %+.0f]\t%+.0f [%+.0f, %+.0f]\t%d\t\n", row.Scenario, row.Concurrency,
+			row.AddedP99us, row.AddedP99PooledCI[0], row.AddedP99PooledCI[1],
+			row.AddedP99RoundsUs, row.AddedP99RoundsCI[0], row.AddedP99RoundsCI[1],
+			row.AddedP99BlocksUs, row.AddedP99BlocksCI[0], row.AddedP99BlocksCI[1], row.P99BlockRounds)
 	}
 	tw.Flush()
 	for _, row := range r.Rows {
