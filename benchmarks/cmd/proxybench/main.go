@@ -11,6 +11,7 @@
 //	go run ./benchmarks/cmd/proxybench
 //	go run ./benchmarks/cmd/proxybench -conc 8 -requests 150 -rounds 200 -json out.json
 //	go run ./benchmarks/cmd/proxybench -aa    # calibration: pagematch off in both
+//	go run ./benchmarks/cmd/proxybench -vs /tmp/old-proxybench   # this build's pagematch against another's
 //	go run ./benchmarks/cmd/proxybench -policy header   # bodies held back and decided first
 //
 // The Matcher runs with the default policy, LogOnly, unless -policy says
@@ -112,6 +113,7 @@ type config struct {
 	jsonPath                              string
 	cpuProfile                            string
 	aa                                    bool
+	vs                                    string
 	policy                                string
 }
 
@@ -191,6 +193,7 @@ type Result struct {
 	Seconds             float64 `json:"seconds"`
 	Truncated           bool    `json:"truncated"`                // -max-duration cut the run short
 	Calibration         bool    `json:"calibration_aa,omitempty"` // -aa: no pagematch in either proxy
+	Versus              string  `json:"versus,omitempty"`         // -vs: the "plain" proxy ran pagematch from this program
 	Policy              string  `json:"policy"`
 }
 
@@ -215,6 +218,7 @@ func main() {
 	flag.StringVar(&c.jsonPath, "json", "", "write the JSON here instead of stdout")
 	flag.StringVar(&c.policy, "policy", "log", "the Matcher's policy: log (the default), header or block")
 	flag.BoolVar(&c.aa, "aa", false, "calibration: the pagematch proxy runs without pagematch too, so that the figures show the measurement's own noise")
+	flag.StringVar(&c.vs, "vs", "", "compare two builds of pagematch: the \"plain\" proxy runs this proxybench `program` (built from another version) with pagematch on, so the costs are of this build's pagematch against that one's")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write CPU profiles of the proxy processes during the cache-hit scenarios here (pagematch) and to this name + \".plain\"")
 	pmRole := flag.Bool("pagematch", false, "the proxy with pagematch (proxy role)")
 	flag.Parse()
@@ -288,12 +292,12 @@ func run(c config) (*Result, error) {
 		return nil, err
 	}
 	defer origin.Close()
-	plain, err := startProxy(ctx, indexPath, origin.Addr, c, false)
+	plain, err := startProxy(ctx, indexPath, origin.Addr, c, c.vs != "", c.vs)
 	if err != nil {
 		return nil, err
 	}
 	defer plain.stop()
-	pm, err := startProxy(ctx, indexPath, origin.Addr, c, true)
+	pm, err := startProxy(ctx, indexPath, origin.Addr, c, true, "")
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +305,7 @@ func run(c config) (*Result, error) {
 
 	res := &Result{
 		BudgetMs: ms(c.budget), Pages: c.pages, PageSize: fmt.Sprintf("%dx%d", c.width, c.height),
-		JPEGQuality: c.quality, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), Calibration: c.aa,
+		JPEGQuality: c.quality, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), Calibration: c.aa, Versus: c.vs,
 		Policy: c.policy,
 	}
 	// The fingerprint alone, one core, unique bodies, in this run.
@@ -577,12 +581,14 @@ type proxyChild struct {
 	cl            *http.Client
 }
 
-// startProxy starts this program with -role proxy, with pagematch or
-// without, and reads the addresses it listens on.
-func startProxy(ctx context.Context, indexPath, origin string, c config, pagematch bool) (*proxyChild, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
+// startProxy starts this program (or exe) with -role proxy, with
+// pagematch or without, and reads the addresses it listens on.
+func startProxy(ctx context.Context, indexPath, origin string, c config, pagematch bool, exe string) (*proxyChild, error) {
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, err
+		}
 	}
 	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
 		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-policy", c.policy, "-pagematch="+strconv.FormatBool(pagematch))
@@ -1025,6 +1031,9 @@ func printTable(w io.Writer, r *Result) {
 	}
 	if r.Calibration {
 		fmt.Fprintln(w, "calibration (-aa): the \"pagematch\" proxy ran without pagematch; every difference above is noise")
+	}
+	if r.Versus != "" {
+		fmt.Fprintf(w, "versus (-vs): the \"plain\" proxy ran pagematch as built in %s; every difference above is this build's against that one\n", r.Versus)
 	}
 	if r.Truncated {
 		fmt.Fprintln(w, "truncated by -max-duration")
