@@ -16,7 +16,8 @@ const (
 	densityRadius = 0.02
 	densityTau    = 0.05
 	keepShare     = 0.1
-	// inkFloor drops the faint ink of JPEG ringing and paper texture.
+	// inkFloor drops the faint ink of JPEG ringing and paper texture. It
+	// must stay above 2⁻⁵ for the fixed-point sums (inkUnit).
 	inkFloor = 0.04
 	// tightInk is the ink a pixel needs to set the tight box.
 	tightInk = 0.3
@@ -39,11 +40,11 @@ type density struct {
 	regions map[float64]*regions
 	s       *scratch
 	// Row tables for label, built on first use.
-	inkSum               []float64
+	inkSum               []int64 // in inkUnit
 	nextTight, prevTight []int32
 	// Line tables for cover, built on first use.
-	rowBits, colBits   []uint64
-	rowWords, colWords int
+	rowBits  []uint64
+	rowWords int
 }
 
 // regions are the connected parts (4-neighbour) of the pixels at or above
@@ -56,14 +57,26 @@ type regions struct {
 
 func (p plane) density() *density {
 	d := &density{w: p.w, h: p.h, ink: p.s.float32s(len(p.pix)), s: p.s}
-	var hist [256]int
-	n := 0
+	// Two histograms, for alternate pixels: runs of paper of one value
+	// would otherwise chain every increment through the same counter.
+	var hist, odd [256]int
 	bg := p.mask()
-	for i, v := range p.pix {
-		if v >= 0 && !bg[i] {
+	pix := p.pix[:len(p.pix)&^1]
+	for i := 0; i < len(pix); i += 2 {
+		if v := pix[i]; v >= 0 && !bg[i] {
 			hist[int(v)]++
-			n++
 		}
+		if v := pix[i+1]; v >= 0 && !bg[i+1] {
+			odd[int(v)]++
+		}
+	}
+	if i := len(pix); i < len(p.pix) && p.pix[i] >= 0 && !bg[i] {
+		hist[int(p.pix[i])]++
+	}
+	n := 0
+	for v, c := range odd {
+		hist[v] += c
+		n += hist[v]
 	}
 	paper, black := percentile(&hist, n, 0.90), percentile(&hist, n, 0.02)
 	if paper-black >= minContrast {
@@ -84,7 +97,7 @@ func (p plane) density() *density {
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
 	d.dens = p.s.float32s(len(d.ink))
-	d.smooth(p.s.float64s(p.w))
+	d.smooth(p.s.int64s(p.w))
 	d.regions = map[float64]*regions{}
 	return d
 }
@@ -92,31 +105,31 @@ func (p plane) density() *density {
 // smooth sets dens to the mean ink over the (2r+1)² window around each
 // pixel; the window counts beyond the plane as empty, so density falls
 // off at the edges alike for every image. It slides the window down the
-// columns and along the rows in float64, in which sums of these float32
-// inks are exact, so the result does not depend on the order of the
-// additions. col is scratch of length w.
-func (d *density) smooth(col []float64) {
+// columns and along the rows in fixed point (see inkUnits), where the
+// sums are exact, so the result is that of any order of additions. col is
+// scratch of length w.
+func (d *density) smooth(col []int64) {
 	w, h, r := d.w, d.h, d.r
-	inv := 1 / float64((2*r+1)*(2*r+1))
+	inv := 1 / float64((2*r+1)*(2*r+1)) / inkUnit
 	clear(col)
 	for y := range min(r, h) {
 		for x, v := range d.ink[y*w : (y+1)*w] {
-			col[x] += float64(v)
+			col[x] += inkUnits(v)
 		}
 	}
 	for y := range h {
 		if y+r < h {
 			for x, v := range d.ink[(y+r)*w : (y+r+1)*w] {
-				col[x] += float64(v)
+				col[x] += inkUnits(v)
 			}
 		}
 		if y-r-1 >= 0 {
 			for x, v := range d.ink[(y-r-1)*w : (y-r)*w] {
-				col[x] -= float64(v)
+				col[x] -= inkUnits(v)
 			}
 		}
 		dens := d.dens[y*w : (y+1)*w]
-		var acc float64
+		var acc int64
 		for _, v := range col[:min(r, w)] {
 			acc += v
 		}
@@ -127,10 +140,18 @@ func (d *density) smooth(col []float64) {
 			if x-r-1 >= 0 {
 				acc -= col[x-r-1]
 			}
-			dens[x] = float32(acc * inv)
+			dens[x] = float32(float64(acc) * inv)
 		}
 	}
 }
+
+// inkUnit is the fixed-point unit of ink sums. An ink value is a float32
+// of at least inkFloor (over 2⁻⁵) or 0, so a whole multiple of 2⁻²⁸:
+// scaled by 2²⁸ it converts to an integer exactly, and sums of a plane's
+// worth of them stay exact in an int64 (and in a float64).
+const inkUnit = 1 << 28
+
+func inkUnits(v float32) int64 { return int64(v * inkUnit) }
 
 func percentile(h *[256]int, n int, q float64) int {
 	acc := 0
@@ -181,16 +202,16 @@ func (d *density) rowTables() {
 		return
 	}
 	w := d.w
-	d.inkSum = d.s.float64s((w + 1) * d.h)
+	d.inkSum = d.s.int64s((w + 1) * d.h)
 	d.nextTight, d.prevTight = d.s.int32s(w*d.h), d.s.int32s(w*d.h)
 	for y := 0; y < d.h; y++ {
 		ink := d.ink[y*w : (y+1)*w]
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
 		next, prev := d.nextTight[y*w:(y+1)*w], d.prevTight[y*w:(y+1)*w]
-		var acc float64
+		var acc int64
 		p := int32(-1)
 		for x, v := range ink {
-			acc += float64(v)
+			acc += inkUnits(v)
 			sum[x+1] = acc
 			if v >= tightInk {
 				p = int32(x)
@@ -277,7 +298,7 @@ func (d *density) label(tau float64) *regions {
 	for _, q := range runs {
 		l, y, x0, x1 := parent[q.l], int(q.y), int(q.x0), int(q.x1)
 		o := y * d.w
-		mass[l] += d.inkSum[o+y+x1] - d.inkSum[o+y+x0]
+		mass[l] += float64(d.inkSum[o+y+x1]-d.inkSum[o+y+x0]) / inkUnit
 		first := int(d.nextTight[o+x0])
 		if first >= x1 {
 			continue
@@ -321,45 +342,73 @@ const (
 // line from a to c-1 (rows when rows is true, else columns).
 func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 	d.lineTables()
-	set, words := d.rowBits, d.rowWords
-	if !rows {
-		set, words = d.colBits, d.colWords
-	}
-	// The union of the lines' bit sets, counted within [lo, hi).
-	n := 0
-	for k := lo >> 6; k <= (hi-1)>>6 && lo < hi; k++ {
-		var u uint64
-		for i := a; i < c; i++ {
-			u |= set[i*words+k]
+	n, words := 0, d.rowWords
+	if rows {
+		// The union of the rows' bit sets, counted within [lo, hi).
+		for k := lo >> 6; k <= (hi-1)>>6 && lo < hi; k++ {
+			var u uint64
+			for i := a; i < c; i++ {
+				u |= d.rowBits[i*words+k]
+			}
+			if k == lo>>6 {
+				u &= ^uint64(0) << (lo & 63)
+			}
+			if k == (hi-1)>>6 {
+				u &= ^uint64(0) >> (63 - (hi-1)&63)
+			}
+			n += bits.OnesCount64(u)
 		}
-		if k == lo>>6 {
-			u &= ^uint64(0) << (lo & 63)
+	} else if a < c {
+		// Each row in [lo, hi) that has a bit within columns [a, c).
+		k0, k1 := a>>6, (c-1)>>6
+		m0, m1 := ^uint64(0)<<(a&63), ^uint64(0)>>(63-(c-1)&63)
+		for j := lo; j < hi; j++ {
+			row := d.rowBits[j*words:]
+			if k0 == k1 {
+				if row[k0]&m0&m1 != 0 {
+					n++
+				}
+				continue
+			}
+			u := row[k0]&m0 | row[k1]&m1
+			for k := k0 + 1; k < k1; k++ {
+				u |= row[k]
+			}
+			if u != 0 {
+				n++
+			}
 		}
-		if k == (hi-1)>>6 {
-			u &= ^uint64(0) >> (63 - (hi-1)&63)
-		}
-		n += bits.OnesCount64(u)
 	}
 	return float64(n) / float64(max(1, hi-lo))
 }
 
 // lineTables computes, once, the pixels with lineInk or more as a bit set
-// per row (bit x of row y) and per column (bit y of column x).
+// per row (bit x of row y).
 func (d *density) lineTables() {
 	if d.rowBits != nil {
 		return
 	}
-	d.rowWords, d.colWords = (d.w+63)/64, (d.h+63)/64
-	d.rowBits, d.colBits = d.s.uint64s(d.h*d.rowWords), d.s.uint64s(d.w*d.colWords)
+	d.rowWords = (d.w + 63) / 64
+	d.rowBits = d.s.uint64s(d.h * d.rowWords)
 	for y := range d.h {
-		row := d.rowBits[y*d.rowWords:]
-		for x, v := range d.ink[y*d.w : (y+1)*d.w] {
-			if v >= lineInk {
-				row[x>>6] |= 1 << (x & 63)
-				d.colBits[x*d.colWords+y>>6] |= 1 << (y & 63)
+		row := d.ink[y*d.w : (y+1)*d.w]
+		for k := range d.rowWords {
+			var u uint64
+			for x, v := range row[k*64 : min(k*64+64, len(row))] {
+				u |= uint64(b2u(v >= lineInk)) << x
 			}
+			d.rowBits[y*d.rowWords+k] = u
 		}
 	}
+}
+
+// b2u is 1 for true, 0 for false, without a branch.
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // snapRule says what counts as a frame to snap to: a band of lines that

@@ -13,6 +13,7 @@ type scratch struct {
 	u16   arena[uint16]
 	i32   arena[int32]
 	u64   arena[uint64]
+	i64   arena[int64]
 	// stack, edge and runs are kept at their largest length: their users
 	// append to them and hand them back.
 	stack []int32
@@ -97,6 +98,13 @@ func (s *scratch) uint64s(n int) []uint64 {
 	return s.u64.get(n)
 }
 
+func (s *scratch) int64s(n int) []int64 {
+	if s == nil {
+		return make([]int64, n)
+	}
+	return s.i64.get(n)
+}
+
 // scratchPool keeps scratches between fingerprints; a sync.Pool drops
 // them when memory is short.
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -106,6 +114,6 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 // release returns every buffer lent since the scratch was taken. Nothing
 // lent may be used afterwards.
 func (s *scratch) release() {
-	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used, s.u64.used = 0, 0, 0, 0, 0, 0
+	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used, s.u64.used, s.i64.used = 0, 0, 0, 0, 0, 0, 0
 	scratchPool.Put(s)
 }
