@@ -35,6 +35,13 @@ const (
 	// maxLongEntries bounds acLong (16 KiB); the standard luma table needs
 	// 128 entries.
 	maxLongEntries = 4096
+
+	// skipLongCode is the skip entry of a lookahead value that starts a
+	// code longer than the lookahead: it consumes nothing and advances
+	// past the end of the block, so that the one test a lookup makes
+	// (does the position stay inside the block?) sends it to the slow
+	// path too.
+	skipLongCode = skipStepMask << skipAdvShift
 )
 
 // huffTable is one Huffman table as defined by DHT, with the derived lookups
@@ -55,7 +62,7 @@ type huffTable struct {
 	dcLook  [1 << dcLookBits]uint16 // see buildDC; 0: longer code
 
 	acBuilt bool
-	acSkip  *[1 << acLookBits]uint32 // see skip* constants; 0: longer code
+	acSkip  *[1 << acLookBits]uint32 // see skip* constants; skipLongCode: longer code
 	// Codes longer than the lookahead, one coefficient per entry (layout
 	// of acSkip), indexed by the top 16 bits less acLongBase; 0: invalid
 	// code. Empty when too many lookahead values start a long code: then
@@ -195,7 +202,9 @@ func (h *huffTable) buildAC() {
 		h.acSkip = new([1 << n]uint32)
 	}
 	skip := h.acSkip
-	clear(skip[:]) // 0: the first code is longer than n bits
+	for i := range skip {
+		skip[i] = skipLongCode // the first code is longer than n bits
+	}
 	var codes [256]acCode
 	nc, code, k := 0, uint32(0), 0
 	for l := 1; l <= n; l++ {

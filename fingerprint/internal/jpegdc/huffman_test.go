@@ -12,7 +12,7 @@ func buildACReference(h *huffTable) *[1 << acLookBits]uint32 {
 	for idx := range skip {
 		e0 := look[idx]
 		if e0 == 0 {
-			skip[idx] = 0
+			skip[idx] = skipLongCode
 			continue
 		}
 		bits, adv, eob := skipStep(uint8(e0), int(e0>>8))
@@ -122,7 +122,7 @@ func TestSkipLong(t *testing.T) {
 		}
 		for v := range uint64(1 << maxCodeLen) {
 			acc := v << (64 - maxCodeLen)
-			if h.acSkip[acc>>(64-acLookBits)] != 0 {
+			if h.acSkip[acc>>(64-acLookBits)] != skipLongCode {
 				continue
 			}
 			var want uint32

@@ -272,31 +272,29 @@ func (h *huffTable) skipLong(acc uint64) uint32 {
 	return e | e<<skipOneShift
 }
 
-// skipBlock skips the AC coefficients of one block, several per lookup,
-// two lookups per refill (each consumes at most 27 of the ≥ 56 bits). ok is
-// false for an invalid code. A function of its own (a call per block), so
-// that its loop has the registers to itself.
-func (h *huffTable) skipBlock(buf []byte, acc uint64, n uint, pos int) (_ uint64, _ uint, _ int, ok bool) {
-	skip := h.acSkip
-	for k := uint32(1); ; {
-		acc, n, pos = refill(buf, acc, n, pos)
+// skipBlock skips the AC coefficients of one block from position k, several
+// per lookup. acc must hold at least acLookBits bits: each lookup indexes
+// the table with the bits already buffered, and the refill that follows
+// (to ≥ 56 bits, of which a lookup consumes at most 27) runs while the
+// table is read, off the chain of dependent lookups. A lookup that keeps
+// the position inside the block takes one test; the end of the block, a
+// pack that would run past it and a code longer than the lookahead take
+// the slow path. ok is false for an invalid code. A function of its own (a
+// call per block), so that its loop has the registers to itself.
+func (h *huffTable) skipBlock(buf []byte, acc uint64, n uint, pos int, k uint32) (_ uint64, _ uint, _ int, ok bool) {
+	skip := h.acSkip[:]
+	for {
 		e := skip[acc>>(64-acLookBits)]
-		if e == 0 {
-			// One coefficient of up to 31 bits: refill after it.
+		acc, n, pos = refill(buf, acc, n, pos)
+		if a := k + e>>skipAdvShift&skipStepMask; a < 64 {
+			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
+			continue
+		}
+		if e == skipLongCode {
+			// One coefficient of up to 31 bits.
 			if e = h.skipLong(acc); e == 0 {
 				return acc, n, pos, false
 			}
-			if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
-				return acc, n, pos, true
-			}
-			continue
-		}
-		if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
-			return acc, n, pos, true
-		}
-		e = skip[acc>>(64-acLookBits)]
-		if e == 0 {
-			continue // refill, then the long code
 		}
 		if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
 			return acc, n, pos, true
@@ -360,7 +358,7 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 			n -= uint(e >> 8)
 			if withAC {
 				var ok bool
-				if acc, n, pos, ok = b.ac.skipBlock(buf, acc, n, pos); !ok {
+				if acc, n, pos, ok = b.ac.skipBlock(buf, acc, n, pos, 1); !ok {
 					return errCorrupt
 				}
 			}
@@ -394,22 +392,38 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	buf := d.buf
 	coef := d.coef
 	dc, ac, al, withAC := g.blocks[0].dc, g.blocks[0].ac, g.al&31, g.withAC
+	var skip *[1 << acLookBits]uint32
+	if withAC {
+		skip = ac.acSkip
+	}
 	mx, my := start%g.mcusX, start/g.mcusX
 	i := my*g.stepY + mx // coef index of the block
+	// The loop keeps at least dcLookBits bits buffered at its top, so
+	// that the DC lookup can index the table before the refill.
+	acc, n, pos = refill(buf, acc, n, pos)
 	for m := start; m < end; m++ {
+		e := dc.dcLook[acc>>(64-dcLookBits)]
 		acc, n, pos = refill(buf, acc, n, pos)
-		e := dc.dcEntry(acc)
 		if e == 0 {
-			return errCorrupt
+			if e = dc.dcSlow(acc); e == 0 {
+				return errCorrupt
+			}
 		}
 		pred += dcDiff(acc, e)
 		coef[i] = pred << al
 		acc <<= e >> 8 & 63
 		n -= uint(e >> 8)
 		if withAC {
-			var ok bool
-			if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos); !ok {
-				return errCorrupt
+			// A block that is its end of block alone (blank paper) needs
+			// no call: the ≥ 25 bits left after the DC hold the code.
+			if e := skip[acc>>(64-acLookBits)]; e>>skipAdvShift&skipStepMask == skipEOB>>skipAdvShift|1 {
+				acc <<= e & skipBitsMask
+				n -= uint(e & skipBitsMask)
+			} else {
+				var ok bool
+				if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos, 1); !ok {
+					return errCorrupt
+				}
 			}
 		}
 		i++
