@@ -4,11 +4,11 @@ import "testing"
 
 // buildACReference builds the skip table the plain way, decoding every
 // lookahead value, as a reference for buildAC.
-func buildACReference(h *huffTable) *[1 << acLookBits]uint32 {
+func buildACReference(h *huffTable) *[1 << acLookBits]uint16 {
 	const n = acLookBits
 	look := make([]uint16, 1<<n)
 	h.fillLook(look, n)
-	skip := new([1 << acLookBits]uint32)
+	skip := new([1 << acLookBits]uint16)
 	for idx := range skip {
 		e0 := look[idx]
 		if e0 == 0 {
@@ -16,10 +16,6 @@ func buildACReference(h *huffTable) *[1 << acLookBits]uint32 {
 			continue
 		}
 		bits, adv, eob := skipStep(uint8(e0), int(e0>>8))
-		one := uint32(bits) | uint32(adv)<<skipAdvShift
-		if eob {
-			one |= skipEOB
-		}
 		// Extend the pack while the next code lies wholly inside the
 		// lookahead and the run stays within one block.
 		pbits, padv, peob := bits, adv, eob
@@ -39,7 +35,7 @@ func buildACReference(h *huffTable) *[1 << acLookBits]uint32 {
 		if peob {
 			pack |= skipEOB
 		}
-		skip[idx] = pack | one<<skipOneShift
+		skip[idx] = uint16(pack)
 	}
 	return skip
 }

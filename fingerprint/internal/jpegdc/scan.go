@@ -286,17 +286,30 @@ func (h *huffTable) skipBlock(buf []byte, acc uint64, n uint, pos int, k uint32)
 	for {
 		e := skip[acc>>(64-acLookBits)]
 		acc, n, pos = refill(buf, acc, n, pos)
-		if a := k + e>>skipAdvShift&skipStepMask; a < 64 {
+		a := k + uint32(e>>skipAdvShift)
+		if a < 64 {
 			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
 			continue
 		}
-		if e == skipLongCode {
+		switch {
+		case e == skipLongCode:
 			// One coefficient of up to 31 bits.
-			if e = h.skipLong(acc); e == 0 {
+			e := h.skipLong(acc)
+			if e == 0 {
 				return acc, n, pos, false
 			}
+			acc, n, k = skipAC(e, acc, n, k)
+		case a&skipAdvMask > 64:
+			// The pack runs past the end of the block: its first
+			// coefficient alone (a valid code no longer than the
+			// lookahead).
+			sym, l, _ := h.decodeSlow(acc, 1)
+			bits, adv, _ := skipStep(sym, int(l))
+			acc, n, k = acc<<bits, n-uint(bits), k+uint32(adv)
+		default:
+			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
 		}
-		if acc, n, k = skipAC(e, acc, n, k); k >= 64 {
+		if k >= 64 {
 			return acc, n, pos, true
 		}
 	}
@@ -392,7 +405,7 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	buf := d.buf
 	coef := d.coef
 	dc, ac, al, withAC := g.blocks[0].dc, g.blocks[0].ac, g.al&31, g.withAC
-	var skip *[1 << acLookBits]uint32
+	var skip *[1 << acLookBits]uint16
 	if withAC {
 		skip = ac.acSkip
 	}
@@ -416,7 +429,7 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 		if withAC {
 			// A block that is its end of block alone (blank paper) needs
 			// no call: the ≥ 25 bits left after the DC hold the code.
-			if e := skip[acc>>(64-acLookBits)]; e>>skipAdvShift&skipStepMask == skipEOB>>skipAdvShift|1 {
+			if e := skip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
 				acc <<= e & skipBitsMask
 				n -= uint(e & skipBitsMask)
 			} else {
