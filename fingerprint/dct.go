@@ -153,30 +153,51 @@ func apply(spans []span, src []float32, dst []float32, fill float32) {
 // frequency v), column u (horizontal frequency u).
 type coeffs [freqs * freqs]float32
 
+// dct computes the coefficients. The basis is symmetric about the middle
+// of the grid (even frequencies) or antisymmetric (odd ones), so each
+// sum runs over half the points, of the sums or differences of mirrored
+// pairs.
 func (t *thumb) dct(c *coeffs) {
-	// Rows first: for each image row, the horizontal frequencies 1..freqs.
-	var rows [grid][freqs]float32
+	const half = grid / 2
+	// Rows first: for each image row, the horizontal frequencies.
+	var rows [freqs][grid]float32 // rows[u][y]
 	for y := 0; y < grid; y++ {
 		line := t[y*grid : (y+1)*grid]
+		var sum, diff [half]float32
+		for n := range half {
+			sum[n], diff[n] = line[n]+line[grid-1-n], line[n]-line[grid-1-n]
+		}
 		for u := 0; u < freqs; u++ {
-			basis := &dctTable[u]
-			var s float32
-			for x, v := range line {
-				s += v * basis[x]
-			}
-			rows[y][u] = s
+			rows[u][y] = halfDot(&sum, &diff, u)
 		}
 	}
-	for v := 0; v < freqs; v++ {
-		basis := &dctTable[v]
-		for u := 0; u < freqs; u++ {
-			var s float32
-			for y := 0; y < grid; y++ {
-				s += rows[y][u] * basis[y]
-			}
-			c[v*freqs+u] = s
+	for u := 0; u < freqs; u++ {
+		col := &rows[u]
+		var sum, diff [half]float32
+		for n := range half {
+			sum[n], diff[n] = col[n]+col[grid-1-n], col[n]-col[grid-1-n]
+		}
+		for v := 0; v < freqs; v++ {
+			c[v*freqs+u] = halfDot(&sum, &diff, v)
 		}
 	}
+}
+
+// halfDot is the dot product of frequency k's basis with the points whose
+// mirrored sums and differences are given.
+func halfDot(sum, diff *[grid / 2]float32, k int) float32 {
+	a := sum
+	if k&1 == 1 {
+		a = diff
+	}
+	basis := (*[grid / 2]float32)(dctTable[k][:grid/2])
+	// Two chains of additions, for the latency.
+	var s0, s1 float32
+	for n := 0; n < grid/2; n += 2 {
+		s0 += a[n] * basis[n]
+		s1 += a[n+1] * basis[n+1]
+	}
+	return s0 + s1
 }
 
 // hash sets a bit for each AC coefficient above their median.
