@@ -49,12 +49,15 @@ func (p plane) skew(r rect) (deg, alt float64) {
 	for y := r.y0; y < r.y1; y++ {
 		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
 		cells := cells[(y-r.y0)/2*cw:][:cw]
-		fy := float32(y) - cy
+		n := len(fine.xs)
 		for i, v := range pix {
 			if v >= 0 && v < 160 && !bg[i] {
-				fine.add(float32(r.x0+i)-cx, fy, 255-v)
+				fine.xs, fine.ws = append(fine.xs, float32(r.x0+i)-cx), append(fine.ws, 255-v)
 				cells[i/2] += 255 - v
 			}
+		}
+		if len(fine.xs) > n {
+			fine.endRow(float32(y) - cy)
 		}
 	}
 	if len(fine.xs) < 32 {
@@ -90,12 +93,24 @@ func (p plane) skew(r rect) (deg, alt float64) {
 	}
 	// Between two coarse angles the sharpness peaks at most half a
 	// coarse step from the better one.
+	var steps, scores [4]float64 // c-0.1, c+0.1, c-0.2, c+0.2
+	for k := range steps {
+		steps[k] = c + float64(2*(k&1)-1)*float64(k/2+1)*fineStep
+	}
+	// On a straight page (c = 0) only the steps of minSkew or more can
+	// turn it: when neither beats 0°, the nearer ones need no scoring.
+	straight := c == 0
+	for i := len(steps) - 1; i >= 0; i-- {
+		if straight && math.Abs(steps[i]) < minSkew {
+			return 0, math.NaN()
+		}
+		scores[i] = fine.score(steps[i])
+		straight = straight && scores[i] <= s0
+	}
 	best, bestS := c, cBest
-	for k := 1; float64(k)*fineStep < coarseStep/2; k++ {
-		for _, a := range [2]float64{c - float64(k)*fineStep, c + float64(k)*fineStep} {
-			if s := fine.score(a); s > bestS {
-				best, bestS = a, s
-			}
+	for i, a := range steps {
+		if scores[i] > bestS {
+			best, bestS = a, scores[i]
 		}
 	}
 	// Diagonal panel cuts and speed lines can favour a small angle on a
@@ -136,6 +151,12 @@ func (q *projector) add(x, y, w float32) {
 	}
 	q.xs, q.ws = append(q.xs, x), append(q.ws, w)
 	q.rowEnd[len(q.rowEnd)-1] = int32(len(q.xs))
+}
+
+// endRow ends a row of points appended to xs and ws directly, at y.
+func (q *projector) endRow(y float32) {
+	q.rowY = append(q.rowY, y)
+	q.rowEnd = append(q.rowEnd, int32(len(q.xs)))
 }
 
 // bins sizes the projections for points within radius of the centre.
