@@ -238,11 +238,13 @@ func skipEntropy(data []byte, pos int) int {
 }
 
 // refill tops the bit buffer up to at least 56 bits from buf, the unstuffed
-// data followed by 8 zero bytes. Past the end it feeds zero bits (pos keeps
-// counting, so that overread can tell).
-func refill(buf []byte, acc uint64, n uint, pos int) (uint64, uint, int) {
-	if pos+8 <= len(buf) {
-		acc |= binary.BigEndian.Uint64(buf[pos:]) >> (n & 63)
+// data followed by 8 zero bytes; lim is len(buf)-8, checked non-negative by
+// the caller so that the load needs no bounds check. Past the end it feeds
+// zero bits, loading the 8 zero bytes at lim (pos keeps counting, so that
+// overread can tell).
+func refill(buf []byte, lim int, acc uint64, n uint, pos int) (uint64, uint, int) {
+	if p := min(pos, lim); p >= 0 {
+		acc |= binary.BigEndian.Uint64(buf[p:]) >> (n & 63)
 	}
 	return acc, n | 56, pos + int((63-n)>>3)
 }
@@ -283,9 +285,13 @@ func (h *huffTable) skipLong(acc uint64) uint32 {
 // call per block), so that its loop has the registers to itself.
 func (h *huffTable) skipBlock(buf []byte, acc uint64, n uint, pos int, k uint32) (_ uint64, _ uint, _ int, ok bool) {
 	skip := h.acSkip[:]
+	lim := len(buf) - 8
+	if lim < 0 {
+		return acc, n, pos, false // cannot happen: see unstuff
+	}
 	for {
 		e := skip[acc>>(64-acLookBits)]
-		acc, n, pos = refill(buf, acc, n, pos)
+		acc, n, pos = refill(buf, lim, acc, n, pos)
 		a := k + uint32(e>>skipAdvShift)
 		if a < 64 {
 			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
@@ -351,6 +357,10 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	var pred int32
 	pos := from
 	buf := d.buf
+	lim := len(buf) - 8
+	if lim < 0 {
+		return errCorrupt // cannot happen: see unstuff
+	}
 	coef := d.coef
 	blocks, al, withAC := g.blocks, g.al&31, g.withAC
 	mx, my := start%g.mcusX, start/g.mcusX
@@ -358,7 +368,7 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	for m := start; m < end; m++ {
 		for i := range blocks {
 			b := &blocks[i]
-			acc, n, pos = refill(buf, acc, n, pos)
+			acc, n, pos = refill(buf, lim, acc, n, pos)
 			e := b.dc.dcEntry(acc)
 			if e == 0 {
 				return errCorrupt
@@ -403,6 +413,10 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	var pred int32
 	pos := from
 	buf := d.buf
+	lim := len(buf) - 8
+	if lim < 0 {
+		return errCorrupt // cannot happen: see unstuff
+	}
 	coef := d.coef
 	dc, ac, al, withAC := g.blocks[0].dc, g.blocks[0].ac, g.al&31, g.withAC
 	var skip *[1 << acLookBits]uint16
@@ -413,10 +427,10 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	i := my*g.stepY + mx // coef index of the block
 	// The loop keeps at least dcLookBits bits buffered at its top, so
 	// that the DC lookup can index the table before the refill.
-	acc, n, pos = refill(buf, acc, n, pos)
+	acc, n, pos = refill(buf, lim, acc, n, pos)
 	for m := start; m < end; m++ {
 		e := dc.dcLook[acc>>(64-dcLookBits)]
-		acc, n, pos = refill(buf, acc, n, pos)
+		acc, n, pos = refill(buf, lim, acc, n, pos)
 		if e == 0 {
 			if e = dc.dcSlow(acc); e == 0 {
 				return errCorrupt
@@ -492,13 +506,17 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 	var n uint
 	pos := from
 	buf := d.buf
+	lim := len(buf) - 8
+	if lim < 0 {
+		return errCorrupt // cannot happen: see unstuff
+	}
 	coef := d.coef
 	al := g.al & 31
 	mx, my := start%g.mcusX, start/g.mcusX
 	base := my*g.stepY + mx*g.stepX
 	for m := start; m < end; m++ {
 		if n < maxBlocksPerMCU {
-			acc, n, pos = refill(buf, acc, n, pos)
+			acc, n, pos = refill(buf, lim, acc, n, pos)
 		}
 		for i := range g.blocks {
 			b := &g.blocks[i]
