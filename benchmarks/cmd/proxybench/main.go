@@ -56,7 +56,8 @@
 // while CPU per request moves less, so the throughput cost is given both
 // ways; the CPU ratio is what a CPU-bound proxy would lose. The targets
 // for cache hits are a throughput cost of at most 5% (CPU: median and all
-// rounds; wall clock: median) and at most 200 µs of added p99 latency.
+// rounds; wall clock: median) and at most 200 µs of added p99 latency
+// (judged on the median over rounds, see p99.go).
 //
 // The first-seen rows are bounded by the fingerprint: its single-core
 // time is measured in the same run, and responses whose fingerprint
@@ -416,7 +417,10 @@ func run(c config) (*Result, error) {
 		row.HoldP50us, row.HoldP99us = hold[0], hold[1]
 		summarize(&row, plainRuns, pmRuns)
 		if sc.targeted {
-			ok := row.CPUCost <= 0.05 && row.CPUCostTotal <= 0.05 && row.WallCost <= 0.05 && row.AddedP99us <= 200
+			// The added p99 judged is the median over rounds: of the
+			// three estimates, the one whose -aa calibration runs were
+			// tightest (README, issue 5); the others are shown beside it.
+			ok := row.CPUCost <= 0.05 && row.CPUCostTotal <= 0.05 && row.WallCost <= 0.05 && row.AddedP99RoundsUs <= 200
 			row.MeetsTargets = &ok
 		}
 		res.Rows = append(res.Rows, row)
@@ -1001,7 +1005,7 @@ func printTable(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "fingerprint, one core: p50 %.1f ms, p99 %.1f ms (bound: %.0f first-seen images/s on %d cores); budget %.0f ms\n\n",
 		r.FingerprintMsP50, r.FingerprintMsP99, r.FingerprintBoundRPS, r.GOMAXPROCS, r.BudgetMs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost [quartiles]\tcpu cost, all rounds\tsyscalls/req plain, pm\tswitches/req plain, pm\tfaults/req plain, pm\tplain p50, p99 µs\tadded p50, p99 µs\thold p50, p99 µs\ttargets\t")
+	fmt.Fprintln(tw, "scenario\tconc\tKB\tplain req/s\tpm req/s\twall cost\tplain cpu µs/req\tpm cpu µs/req\tadded cpu µs\tcpu cost [quartiles]\tcpu cost, all rounds\tsyscalls/req plain, pm\tswitches/req plain, pm\tfaults/req plain, pm\tplain p50, p99 µs\tadded p50, p99 (pooled) µs\thold p50, p99 µs\ttargets\t")
 	for _, row := range r.Rows {
 		target := "-"
 		if row.MeetsTargets != nil {
