@@ -365,13 +365,17 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	blocks, al, withAC := g.blocks, g.al&31, g.withAC
 	mx, my := start%g.mcusX, start/g.mcusX
 	base := my*g.stepY + mx*g.stepX // coef index of the MCU's first luma block
+	// As in decodeLuma, the tables are indexed before the refill.
+	acc, n, pos = refill(buf, lim, acc, n, pos)
 	for m := start; m < end; m++ {
 		for i := range blocks {
 			b := &blocks[i]
+			e := b.dc.dcLook[acc>>(64-dcLookBits)]
 			acc, n, pos = refill(buf, lim, acc, n, pos)
-			e := b.dc.dcEntry(acc)
 			if e == 0 {
-				return errCorrupt
+				if e = b.dc.dcSlow(acc); e == 0 {
+					return errCorrupt
+				}
 			}
 			if b.luma {
 				pred += dcDiff(acc, e)
@@ -380,6 +384,13 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 			acc <<= e >> 8 & 63
 			n -= uint(e >> 8)
 			if withAC {
+				// Most chroma blocks, and blank luma ones, are an end
+				// of block alone.
+				if e := b.ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
+					acc <<= e & skipBitsMask
+					n -= uint(e & skipBitsMask)
+					continue
+				}
 				var ok bool
 				if acc, n, pos, ok = b.ac.skipBlock(buf, acc, n, pos, 1); !ok {
 					return errCorrupt
