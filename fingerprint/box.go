@@ -41,7 +41,7 @@ type density struct {
 	s       *scratch
 	// Row tables for label, built on first use.
 	inkSum               []int64 // in inkUnit
-	nextTight, prevTight []int32
+	tightBits            []uint64
 	// Line tables for cover, built on first use.
 	rowBits  []uint64
 	rowWords int
@@ -193,36 +193,54 @@ func (d *density) box(r rect, tau, keep float64) rect {
 }
 
 // rowTables computes, once, what label needs of each row of ink: prefix
-// sums (row y's w+1 sums start at y*(w+1)), and for each pixel the nearest
-// pixel at or after it, and at or before it, with tightInk or more (w and
-// -1 when there is none).
+// sums (row y's w+1 sums start at y*(w+1)), and the pixels with tightInk
+// or more as a bit set per row (rowWords words a row, as lineTables).
 func (d *density) rowTables() {
 	if d.inkSum != nil {
 		return
 	}
 	w := d.w
+	d.rowWords = (w + 63) / 64
 	d.inkSum = d.s.int64s((w + 1) * d.h)
-	d.nextTight, d.prevTight = d.s.int32s(w*d.h), d.s.int32s(w*d.h)
+	d.tightBits = d.s.uint64s(d.rowWords * d.h)
 	for y := 0; y < d.h; y++ {
 		ink := d.ink[y*w : (y+1)*w]
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
-		next, prev := d.nextTight[y*w:(y+1)*w], d.prevTight[y*w:(y+1)*w]
+		tight := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
 		var acc int64
-		p := int32(-1)
 		for x, v := range ink {
 			acc += inkUnits(v)
 			sum[x+1] = acc
-			if v >= tightInk {
-				p = int32(x)
-			}
-			prev[x] = p
+			tight[x>>6] |= uint64(b2u(v >= tightInk)) << (x & 63)
 		}
-		n := int32(w)
-		for x := w - 1; x >= 0; x-- {
-			if ink[x] >= tightInk {
-				n = int32(x)
-			}
-			next[x] = n
+	}
+}
+
+// tightSpan returns the first and last pixel of [x0, x1) in row y with
+// tightInk or more; first is x1 when there is none.
+func (d *density) tightSpan(y, x0, x1 int) (first, last int) {
+	row := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
+	first = x1
+	for k := x0 >> 6; k <= (x1-1)>>6; k++ {
+		u := row[k]
+		if k == x0>>6 {
+			u &= ^uint64(0) << (x0 & 63)
+		}
+		if u != 0 {
+			first = k<<6 + bits.TrailingZeros64(u)
+			break
+		}
+	}
+	if first >= x1 {
+		return x1, x1
+	}
+	for k := (x1 - 1) >> 6; ; k-- {
+		u := row[k]
+		if k == (x1-1)>>6 {
+			u &= ^uint64(0) >> (63 - (x1-1)&63)
+		}
+		if u != 0 {
+			return first, k<<6 + 63 - bits.LeadingZeros64(u)
 		}
 	}
 }
@@ -298,11 +316,10 @@ func (d *density) label(tau float64) *regions {
 		l, y, x0, x1 := parent[q.l], int(q.y), int(q.x0), int(q.x1)
 		o := y * d.w
 		mass[l] += float64(d.inkSum[o+y+x1]-d.inkSum[o+y+x0]) / inkUnit
-		first := int(d.nextTight[o+x0])
+		first, last := d.tightSpan(y, x0, x1)
 		if first >= x1 {
 			continue
 		}
-		last := int(d.prevTight[o+x1-1])
 		t := &tight[l]
 		if t.empty() {
 			*t = rect{first, y, last + 1, y + 1}
