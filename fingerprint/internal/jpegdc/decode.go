@@ -74,6 +74,7 @@ type Decoder struct {
 	buf    []byte // entropy-coded data of the current scan, unstuffed
 	rst    []int  // start of each restart interval in buf, then its end
 	blocks [maxBlocksPerMCU]mcuBlock
+	blank  blankTable // of the last one-block-per-MCU sequential scan
 }
 
 const (

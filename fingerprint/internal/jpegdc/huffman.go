@@ -72,6 +72,8 @@ type huffTable struct {
 	// decodeSlow decodes them.
 	acLong     []uint32
 	acLongBase uint32
+
+	gen uint32 // counts the definitions that changed the table
 }
 
 // define installs a table from a DHT segment body at p, returning the bytes
@@ -122,7 +124,68 @@ func (h *huffTable) define(p []byte) (int, error) {
 	h.defined, h.valid = true, true
 	h.dcBuilt = false
 	h.acBuilt = false
+	h.gen++
 	return 16 + total, nil
+}
+
+// codeOf returns the code of symbol sym and its length, or ok false when
+// the table has no such symbol.
+func (h *huffTable) codeOf(sym uint8) (code uint32, l int, ok bool) {
+	k := 0
+	for l = 1; l <= maxCodeLen; l++ {
+		for range int(h.counts[l]) {
+			if h.vals[k] == sym {
+				return code, l, true
+			}
+			code, k = code+1, k+1
+		}
+		code <<= 1
+	}
+	return 0, 0, false
+}
+
+// blankBits is the lookahead of the blank-block table: 11 bits hold the
+// DC difference and end of block of a blank block (6 bits with the
+// standard tables for a difference of 0, 10 up to ±7).
+const blankBits = 11
+
+// blankTable decodes, in one lookup, a block of a sequential scan that has
+// a DC difference and no AC coefficient (blank paper, 60% of the blocks of
+// a manga page): for the blankBits at the top of the bit buffer, the bits
+// of the DC code, its magnitude bits and the end of block (low six bits)
+// and the difference (high byte, as an int8), or 0 when those bits start
+// anything else.
+type blankTable struct {
+	dc, ac       *huffTable
+	dcGen, acGen uint32 // generations of dc and ac the table was built for
+	look         [1 << blankBits]uint16
+}
+
+// blankFor returns the blank-block table of the DC table dc and the AC
+// table ac, building it if the last one built was for other tables.
+func (t *blankTable) blankFor(dc, ac *huffTable) *[1 << blankBits]uint16 {
+	if t.dc == dc && t.ac == ac && t.dcGen == dc.gen && t.acGen == ac.gen {
+		return &t.look
+	}
+	t.dc, t.ac, t.dcGen, t.acGen = dc, ac, dc.gen, ac.gen
+	clear(t.look[:])
+	eob, le, ok := ac.codeOf(0x00)
+	if !ok || le >= blankBits {
+		return &t.look
+	}
+	for v := range uint32(1 << blankBits) {
+		e := dc.dcLook[v>>(blankBits-dcLookBits)]
+		s, l := uint(e&0xff), int(e>>8) // l: code and magnitude bits
+		if e == 0 || s > 7 || l+le > blankBits {
+			continue
+		}
+		if v>>(blankBits-l-le)&(1<<le-1) != eob {
+			continue
+		}
+		diff := dcDiff(uint64(v)<<(64-blankBits), e)
+		t.look[v] = uint16(l+le) | uint16(uint8(int8(diff)))<<8
+	}
+	return &t.look
 }
 
 // fillLook fills a lookahead table of the given width with length<<8|symbol

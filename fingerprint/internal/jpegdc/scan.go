@@ -255,6 +255,10 @@ func overread(pos int, n uint, end int) bool {
 	return pos*8-int(n) > end*8
 }
 
+// noBlank is the blank-block table of scans without AC coefficients: it
+// matches nothing.
+var noBlank [1 << blankBits]uint16
+
 // skipLong returns the skip entry of an AC code longer than the skip table's
 // lookahead at the top of acc (one coefficient, in both halves), or 0 for an
 // invalid code; acc must hold at least 31 bits.
@@ -431,27 +435,38 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	coef := d.coef
 	dc, ac, al, withAC := g.blocks[0].dc, g.blocks[0].ac, g.al&31, g.withAC
 	var skip *[1 << acLookBits]uint16
+	blank := &noBlank
 	if withAC {
 		skip = ac.acSkip
+		blank = d.blank.blankFor(dc, ac)
 	}
 	mx, my := start%g.mcusX, start/g.mcusX
 	i := my*g.stepY + mx // coef index of the block
-	// The loop keeps at least dcLookBits bits buffered at its top, so
-	// that the DC lookup can index the table before the refill.
+	// The loop keeps at least blankBits bits buffered at its top, so that
+	// the lookups can index their tables before the refill.
 	acc, n, pos = refill(buf, lim, acc, n, pos)
 	for m := start; m < end; m++ {
+		b := blank[acc>>(64-blankBits)]
 		e := dc.dcLook[acc>>(64-dcLookBits)]
 		acc, n, pos = refill(buf, lim, acc, n, pos)
-		if e == 0 {
-			if e = dc.dcSlow(acc); e == 0 {
-				return errCorrupt
+		if b != 0 {
+			// A blank block, in one lookup.
+			pred += int32(int8(b >> 8))
+			coef[i] = pred << al
+			acc <<= b & 63
+			n -= uint(b & 63)
+		} else {
+			if e == 0 {
+				if e = dc.dcSlow(acc); e == 0 {
+					return errCorrupt
+				}
 			}
+			pred += dcDiff(acc, e)
+			coef[i] = pred << al
+			acc <<= e >> 8 & 63
+			n -= uint(e >> 8)
 		}
-		pred += dcDiff(acc, e)
-		coef[i] = pred << al
-		acc <<= e >> 8 & 63
-		n -= uint(e >> 8)
-		if withAC {
+		if withAC && b == 0 {
 			// A block that is its end of block alone (blank paper) needs
 			// no call: the ≥ 25 bits left after the DC hold the code.
 			if e := skip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
