@@ -52,23 +52,28 @@
 // cache, on the goroutine reading the body, and on a miss the copy is
 // fingerprinted in the background. A body whose first 4 KiB block and
 // declared length are those of a body whose verdict is cached is
-// predicted to be that body and not copied: it is hashed where it passes,
-// in the reader's (or, for the middleware, the handler's) own buffer. If
-// its key then misses the cache after all (a body that shares its first
-// block and its length with another and differs later), there is nothing
-// to fingerprint: it gets no verdict (pagematch_cache_mispredictions_total
-// counts it), its prefix is marked ambiguous, and its next request is
-// copied and gets the verdict, one request late. These verdicts are
-// Deferred. A body closed before its end, or ending short of its declared
-// length, gets none. ModifyResponse and Transport read the first block
-// of a body of declared length into the reader's buffer; a body that
-// must be copied is then read ahead into its copy, each read asking the
-// upstream for the rest of the body, and the reader is served from
-// there: fewer system calls than the reader's own buffer would take,
-// which pays for much of the copy. The body handed back is one allocation
-// (its buffer comes from a pool and is returned once the body has been
-// read or closed); a cache hit allocates nothing else. Like any response
-// body, it is read and closed by one goroutine at a time.
+// predicted to be that body and not copied: it is hashed as it passes.
+// If its key then misses the cache after all (a body that shares its
+// first block and its length with another and differs later), there is
+// nothing to fingerprint: it gets no verdict
+// (pagematch_cache_mispredictions_total counts it), its prefix is marked
+// ambiguous, and its next request is copied and gets the verdict, one
+// request late. These verdicts are Deferred. A body closed before its
+// end, or ending short of its declared length, gets none.
+//
+// ModifyResponse and Transport read the first block of a body of
+// declared length into the reader's buffer, then read the rest ahead:
+// into its copy, each read asking the upstream for the rest of the body,
+// or, when it is predicted and not copied, into a 128 KiB window used
+// again once served; the reader is served from there. That takes fewer
+// system calls than the reader's own buffer would (ReverseProxy reads
+// 32 KB at a time), which pays for serving from a second buffer. The
+// body handed back is one allocation (its buffer comes from a pool and
+// is returned once the body has been read or closed); a cache hit
+// allocates nothing else. Like any response body, it is read and closed
+// by one goroutine at a time. The middleware, and a body of unknown
+// length, hash and copy what passes through the writer's or reader's own
+// buffer.
 //
 // Under AddHeader and Block, bodies up to the hold limit (WithHoldBytes,
 // default 4 MiB) are held back, fingerprinted and decided before their

@@ -3,6 +3,7 @@ package match
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -199,4 +200,61 @@ func TestMiddlewarePredicted(t *testing.T) {
 		}
 	}
 	waitHeldZero(t, m)
+}
+
+// TestPredictedCutShort streams a cached body again, predicted and read
+// ahead through the window, but cut short, shorter than declared, or
+// longer: the reader gets what the upstream sent, ended the same way; only
+// the whole body gets a verdict (from the cache), and nothing counts as a
+// misprediction.
+func TestPredictedCutShort(t *testing.T) {
+	a := loadFixtures().pirateA
+	cut := errors.New("connection reset")
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct {
+		name    string
+		body    []byte
+		err     error
+		verdict bool
+	}{
+		{"cut", a[:len(a)/2], cut, false},
+		{"shorter than declared", a[:len(a)-10], nil, false},
+		{"longer than declared", append(bytes.Clone(a), "trailing"...), nil, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev := newEvents()
+			m := newMatcher(t, true, WithOnVerdict(ev.add))
+			streamOnce(t, m, a, true, bytes.NewReader(a), 32<<10)
+			ev.waitDeferred(t)
+			req, _ := http.NewRequest("GET", "http://origin/a.jpg", nil)
+			up := &pieces{b: c.body, rng: rng, err: c.err}
+			resp := &http.Response{StatusCode: 200, Request: req, ContentLength: int64(len(a)),
+				Header: http.Header{"Content-Type": {"image/jpeg"}}, Body: up}
+			m.ModifyResponse(resp)
+			got, err := io.ReadAll(iotest.HalfReader(resp.Body))
+			resp.Body.Close()
+			wantErr := c.err
+			if !bytes.Equal(got, c.body) || err != wantErr || !up.closed {
+				t.Fatalf("got %d bytes, %v, closed %v; want %d bytes, %v", len(got), err, up.closed, len(c.body), wantErr)
+			}
+			if !resp.Body.(*aheadBody).c.passing {
+				t.Error("not predicted")
+			}
+			waitHeldZero(t, m)
+			if c.verdict {
+				if e := ev.waitDeferred(t); !e.Verdict.Cached {
+					t.Errorf("verdict %+v", e.Verdict)
+				}
+			} else {
+				select {
+				case e := <-ev.ch:
+					t.Errorf("verdict %+v", e)
+				default:
+				}
+			}
+			if n := testutil.ToFloat64(m.met.mispredicted); n != 0 {
+				t.Errorf("%v mispredictions", n)
+			}
+		})
+	}
 }

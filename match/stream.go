@@ -228,9 +228,6 @@ func (c *streamCopy) pass(p []byte) {
 
 // key returns the body's key once all of it has been added.
 func (c *streamCopy) key() uint64 {
-	if c.passing {
-		return c.kh.sum(c.hb.b)
-	}
 	return c.kh.sum(c.hb.b[c.done:])
 }
 
