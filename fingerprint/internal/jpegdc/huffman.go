@@ -144,17 +144,20 @@ func (h *huffTable) codeOf(sym uint8) (code uint32, l int, ok bool) {
 	return 0, 0, false
 }
 
-// blankBits is the lookahead of the blank-block table: 11 bits hold the
+// blankBits is the lookahead of the blank-block table: 12 bits hold the
 // DC difference and end of block of a blank block (6 bits with the
-// standard tables for a difference of 0, 10 up to ±7).
-const blankBits = 11
+// standard tables for a difference of 0, 10 up to ±7), or of two blank
+// blocks of difference 0 (12 bits).
+const blankBits = 12
 
-// blankTable decodes, in one lookup, a block of a sequential scan that has
-// a DC difference and no AC coefficient (blank paper, 60% of the blocks of
-// a manga page): for the blankBits at the top of the bit buffer, the bits
-// of the DC code, its magnitude bits and the end of block (low six bits)
-// and the difference (high byte, as an int8), or 0 when those bits start
-// anything else.
+// blankTable decodes, in one lookup, one or two blocks of a sequential
+// scan that have a DC difference and no AC coefficient (blank paper, 60% of
+// the blocks of a manga page): for the blankBits at the top of the bit
+// buffer, the bits of a blank block's DC code, magnitude bits and end of
+// block (low four bits), the bits of the pair when a second blank block of
+// difference 0 follows (next four bits, 0 if not) and the first block's
+// difference (high byte, as an int8); 0 when those bits start anything
+// else.
 type blankTable struct {
 	dc, ac       *huffTable
 	dcGen, acGen uint32 // generations of dc and ac the table was built for
@@ -173,17 +176,30 @@ func (t *blankTable) blankFor(dc, ac *huffTable) *[1 << blankBits]uint16 {
 	if !ok || le >= blankBits {
 		return &t.look
 	}
-	for v := range uint32(1 << blankBits) {
+	const mask = 1<<blankBits - 1
+	// blank returns the bits of a blank block at the top of the
+	// blankBits-bit value v, and its DC entry, or 0.
+	blank := func(v uint32) (int, uint16) {
 		e := dc.dcLook[v>>(blankBits-dcLookBits)]
 		s, l := uint(e&0xff), int(e>>8) // l: code and magnitude bits
-		if e == 0 || s > 7 || l+le > blankBits {
-			continue
+		if e == 0 || s > 7 || l+le > blankBits || v>>(blankBits-l-le)&(1<<le-1) != eob {
+			return 0, 0
 		}
-		if v>>(blankBits-l-le)&(1<<le-1) != eob {
+		return l + le, e
+	}
+	for v := range uint32(1 << blankBits) {
+		r, e := blank(v)
+		if r == 0 {
 			continue
 		}
 		diff := dcDiff(uint64(v)<<(64-blankBits), e)
-		t.look[v] = uint16(l+le) | uint16(uint8(int8(diff)))<<8
+		x := uint16(r) | uint16(uint8(int8(diff)))<<8
+		// A second blank block of difference 0 within the bits left (the
+		// low bits of v<<r are zeros, beyond them).
+		if r2, e2 := blank(v << r & mask); r2 != 0 && r+r2 <= blankBits && e2&0xff == 0 {
+			x |= uint16(r+r2) << 4
+		}
+		t.look[v] = x
 	}
 	return &t.look
 }

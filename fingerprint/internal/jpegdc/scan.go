@@ -453,8 +453,16 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 			// A blank block, in one lookup.
 			pred += int32(int8(b >> 8))
 			coef[i] = pred << al
-			acc <<= b & 63
-			n -= uint(b & 63)
+			if b&0xf0 != 0 && mx+1 < g.mcusX && m+1 < end {
+				// And a second one, difference 0, in the same row.
+				i, mx, m = i+1, mx+1, m+1
+				coef[i] = pred << al
+				acc <<= b >> 4 & 15
+				n -= uint(b >> 4 & 15)
+			} else {
+				acc <<= b & 15
+				n -= uint(b & 15)
+			}
 		} else {
 			if e == 0 {
 				if e = dc.dcSlow(acc); e == 0 {
