@@ -171,9 +171,9 @@ func (d *Decoder) unstuff(pos int) int {
 		// Copy eight bytes at a time up to the next 0xFF. 0xFF is
 		// frequent (one byte in 50 on dense pages), too frequent for a
 		// call to bytes.IndexByte and copy per run.
-		for pos+8 <= len(data) {
+		for pos >= 0 && pos <= len(data)-8 {
 			x := binary.LittleEndian.Uint64(data[pos:])
-			binary.LittleEndian.PutUint64(buf[w:], x)
+			binary.LittleEndian.PutUint64(buf[w:w+8], x)
 			// High bit of each byte of x that is 0xFF; exact for the
 			// lowest such byte, which is all that is used.
 			ff := (^x - 0x0101010101010101) & x & 0x8080808080808080
