@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sync"
 )
 
 var (
@@ -114,10 +115,18 @@ func Decode(data []byte, maxPixels int64) (*image.Gray, Config, error) {
 // DecodeConfig returns the dimensions, component count, progressiveness and
 // EXIF orientation of a JPEG without decoding any entropy-coded data.
 func DecodeConfig(data []byte) (Config, error) {
-	var d Decoder
+	d := configDecoders.Get().(*Decoder)
 	err := d.parse(data, true)
-	return d.cfg, err
+	cfg := d.cfg
+	d.data = nil // do not keep the caller's bytes alive
+	configDecoders.Put(d)
+	return cfg, err
 }
+
+// configDecoders keeps the decoders of DecodeConfig, which would otherwise
+// allocate one per call (21 KiB, most of it Huffman tables that a header
+// walk defines but never builds).
+var configDecoders = sync.Pool{New: func() any { return new(Decoder) }}
 
 // Decode is like the package-level Decode. If dst is not nil and its Pix has
 // room for the thumbnail, dst is reused (its rectangle reset to the
