@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/zeebo/xxh3"
+
 	"github.com/pagematch/pagematch/internal/pirate"
 	"github.com/pagematch/pagematch/internal/testpages"
 )
@@ -126,4 +128,35 @@ func BenchmarkProxyLoopback(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkBodyKey hashes a full-size page (327 KB) in cache: the key on
+// 4 KiB blocks, the same on 64 KiB chunks, and one-shot xxh3 of the
+// whole body, for what the block size costs.
+func BenchmarkBodyKey(b *testing.B) {
+	body, err := pirate.EncodeJPEG(testpages.Page(testpages.Spec{Series: 0, Page: 0, Width: 1200, Height: 1700}), 85)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("4KiB-blocks", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			bodyKey(body)
+		}
+	})
+	b.Run("64KiB-chunks", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var acc uint64
+			for i := 0; i < len(body); i += 64 << 10 {
+				acc = xxh3.HashSeed(body[i:min(len(body), i+64<<10)], acc)
+			}
+		}
+	})
+	b.Run("one-shot", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			xxh3.Hash(body)
+		}
+	})
 }
