@@ -40,8 +40,8 @@ type density struct {
 	regions map[float64]*regions
 	s       *scratch
 	// Row tables for label, built on first use.
-	inkSum               []int64 // in inkUnit
-	tightBits            []uint64
+	inkSum    []int64 // in inkUnit
+	tightBits []uint64
 	// Line tables for cover, built on first use.
 	rowBits  []uint64
 	rowWords int

@@ -23,6 +23,9 @@ const (
 	minSkew     = 0.15 // below this a rotation would only blur
 	minSkewGain = 1.25 // the sharpness a skew must gain over 0° to be undone
 	coarseKeep  = 3    // coarse angles rescored on pixels
+	// straightGain is how much sharper the projections must be at 0°
+	// than a coarse step either side for the search to stop there.
+	straightGain = 1.5
 )
 
 // Ambiguous skews. A rotation whose sharpness gain over 0° lies between
@@ -40,20 +43,14 @@ const (
 // should try when the evidence is weak (NaN when there is none).
 func (p plane) skew(r rect) (deg, alt float64) {
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
-	// The coarse search runs on 2×2 cells, a quarter of the points; the
-	// fine search, which decides, on pixels.
-	cw, ch := (r.dx()+1)/2, (r.dy()+1)/2
-	cells := p.s.float32s(cw * ch)
 	bg := p.mask()
 	fine := p.s.projector(r.dx()*r.dy(), r.dy())
 	for y := r.y0; y < r.y1; y++ {
 		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
-		cells := cells[(y-r.y0)/2*cw:][:cw]
 		n := len(fine.xs)
 		for i, v := range pix {
 			if v >= 0 && v < 160 && !bg[i] {
 				fine.xs, fine.ws = append(fine.xs, float32(r.x0+i)-cx), append(fine.ws, 255-v)
-				cells[i/2] += 255 - v
 			}
 		}
 		if len(fine.xs) > n {
@@ -63,6 +60,26 @@ func (p plane) skew(r rect) (deg, alt float64) {
 	if len(fine.xs) < 32 {
 		return 0, math.NaN()
 	}
+	diag := int(math.Hypot(float64(r.dx()), float64(r.dy()))) + 4
+	fine.bins(diag, p.s)
+	// A page whose projections are far sharper at 0° than a coarse step
+	// either side is straight: most pages are, and need no more search.
+	s0 := fine.score(0)
+	if s0 >= straightGain*max(fine.score(-coarseStep), fine.score(coarseStep)) {
+		return 0, math.NaN()
+	}
+	// The coarse search runs on 2×2 cells, a quarter of the points; the
+	// fine search, which decides, on pixels.
+	cw, ch := (r.dx()+1)/2, (r.dy()+1)/2
+	cells := p.s.float32s(cw * ch)
+	start := int32(0)
+	for k, end := range fine.rowEnd {
+		cells := cells[int(fine.rowY[k]+cy-float32(r.y0))/2*cw:][:cw]
+		for i, x := range fine.xs[start:end] {
+			cells[int(x+cx-float32(r.x0))/2] += fine.ws[int(start)+i]
+		}
+		start = end
+	}
 	coarse := p.s.projector(len(cells), ch)
 	for i, v := range cells {
 		if v > 0 {
@@ -70,8 +87,6 @@ func (p plane) skew(r rect) (deg, alt float64) {
 			coarse.add(x/2, y/2, v)
 		}
 	}
-	diag := int(math.Hypot(float64(r.dx()), float64(r.dy()))) + 4
-	fine.bins(diag, p.s)
 	coarse.bins(diag/2+1, p.s)
 	// The best few coarse angles are scored again on pixels: cells can
 	// blur apart two angles that pixels tell apart.
@@ -81,7 +96,6 @@ func (p plane) skew(r rect) (deg, alt float64) {
 		cands = append(cands, cand{a, coarse.score(a)})
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.s, a.s) })
-	s0 := fine.score(0)
 	c, cBest := 0.0, s0
 	for _, k := range cands[:coarseKeep] {
 		if k.deg == 0 {
