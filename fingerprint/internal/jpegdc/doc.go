@@ -6,8 +6,9 @@
 // decoder never dequantises AC coefficients, never runs an IDCT, never
 // upsamples or converts colour: it entropy-decodes DC values and skips AC
 // coefficients by their code and magnitude lengths, one table lookup for one
-// or more coefficients. Chroma blocks of interleaved scans are skipped the same
-// way. For progressive files only the DC scans of the luma component are
+// or more coefficients, and decodes a blank block (a DC difference and an end
+// of block, or two such blocks of difference 0) in one lookup. Chroma blocks
+// of interleaved scans are skipped the same way. For progressive files only the DC scans of the luma component are
 // decoded; other scans are passed over by searching for the next marker.
 //
 // Supported: baseline and extended sequential Huffman (SOF0, SOF1) and
