@@ -281,7 +281,7 @@ func (h *huffTable) skipLong(acc uint64) uint32 {
 // skipBlock skips the AC coefficients of one block from position k, several
 // per lookup. acc must hold at least acLookBits bits: each lookup indexes
 // the table with the bits already buffered, and the refill that follows
-// (to ≥ 56 bits, of which a lookup consumes at most 27) runs while the
+// (to ≥ 56 bits, of which a lookup consumes at most 28) runs while the
 // table is read, off the chain of dependent lookups. A lookup that keeps
 // the position inside the block takes one test; the end of the block, a
 // pack that would run past it and a code longer than the lookahead take
