@@ -23,8 +23,9 @@ const (
 // decoded (the slow path). Entries of acLong hold a single coefficient in
 // both halves, the low one in this layout.
 const (
-	// Bits consumed (code lengths + magnitude bits, ≤ acLookBits + 15 = 28), in the low six
-	// bits so that x86 can shift by the entry as it is.
+	// Bits consumed (code lengths + magnitude bits, at most acLookBits +
+	// 15 = 28), in the low six bits so that x86 can shift by the entry as
+	// it is.
 	skipBitsMask = 63
 	skipAdvShift = 6 // coefficient positions advanced (runs + 1 each; 16 for ZRL; 1 for EOB)
 	skipAdvMask  = 127
