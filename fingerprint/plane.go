@@ -45,22 +45,36 @@ func lumaPlane(img image.Image, long int, sharpen float32, s *scratch) plane {
 // its 3×3 neighbourhood (clamped at the edges), keeping values in 0..255.
 func (p plane) unsharp(a float32) {
 	w, h := p.w, p.h
-	// Horizontal sums of three, then vertical.
+	// Horizontal sums of three, then vertical. A pixel's new value needs
+	// only its own old value besides the sums, so it is written in place.
 	hs := p.s.float32s(w * h)
 	for y := 0; y < h; y++ {
 		row, out := p.pix[y*w:(y+1)*w], hs[y*w:(y+1)*w]
-		for x := range row {
-			out[x] = row[max(x-1, 0)] + row[x] + row[min(x+1, w-1)]
+		if w < 2 {
+			out[0] = 3 * row[0]
+			continue
 		}
+		out[0] = row[0] + row[0] + row[1]
+		for x := 1; x < w-1; x++ {
+			out[x] = row[x-1] + row[x] + row[x+1]
+		}
+		out[w-1] = row[w-2] + row[w-1] + row[w-1]
 	}
-	old := p.s.float32s(w * h)
-	copy(old, p.pix)
 	for y := 0; y < h; y++ {
 		up, mid, down := hs[max(y-1, 0)*w:][:w], hs[y*w:][:w], hs[min(y+1, h-1)*w:][:w]
-		row, src := p.pix[y*w:(y+1)*w], old[y*w:(y+1)*w]
-		for x, v := range src {
+		row := p.pix[y*w : (y+1)*w]
+		for x, v := range row {
 			mean := (up[x] + mid[x] + down[x]) / 9
-			row[x] = min(255, max(0, v+a*(v-mean)))
+			// Plain tests: min and max also order NaNs and signed
+			// zeros, which cannot occur here.
+			s := v + a*(v-mean)
+			if s < 0 {
+				s = 0
+			}
+			if s > 255 {
+				s = 255
+			}
+			row[x] = s
 		}
 	}
 }
