@@ -218,7 +218,7 @@ func hashImage(img image.Image, sharpen float32) *Fingerprint {
 	defer s.release()
 	p := lumaPlane(img, workingSize, sharpen, s)
 	b := img.Bounds()
-	fp := fromPlane(p, float64(b.Dx())/float64(p.w))
+	fp := fromPlane(p, float64(b.Dx())/float64(p.w), readEvery)
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
@@ -235,7 +235,7 @@ func hashImage(img image.Image, sharpen float32) *Fingerprint {
 		if r.Dx() < 8 {
 			continue
 		}
-		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize, sharpen, s), float64(r.Dx())/float64(workingSize))
+		h := fromPlane(lumaPlane(sub.SubImage(r), workingSize, sharpen, s), float64(r.Dx())/float64(workingSize), readAltBoxes)
 		for j, v := range h.Variants {
 			switch {
 			case j == 0:
@@ -277,7 +277,7 @@ func zoom(fp *Fingerprint, img interface {
 		return
 	}
 	zp := lumaPlane(img.SubImage(r), workingSize, sharpen, s)
-	z := fromPlane(zp, float64(r.Dx())/float64(zp.w))
+	z := fromPlane(zp, float64(r.Dx())/float64(zp.w), 0)
 	kinds := [2]VariantKind{VariantAltBox, VariantAltBoxMirror}
 	for i, v := range z.Variants[:2] {
 		v.Kind = kinds[i]
@@ -286,9 +286,21 @@ func zoom(fp *Fingerprint, img interface {
 	}
 }
 
+// readings says which variants besides the page and its mirror fromPlane
+// computes: a spread's halves keep only their alternative boxes, and the
+// zoomed reading only its page and mirror, so the rest is not worked out.
+type readings uint8
+
+const (
+	readAltBoxes readings = 1 << iota
+	readUncrop
+	readAltSkew
+	readEvery = readAltBoxes | readUncrop | readAltSkew
+)
+
 // fromPlane runs normalisation and hashing on a working plane; scale maps
 // plane pixels back to image pixels.
-func fromPlane(p plane, scale float64) *Fingerprint {
+func fromPlane(p plane, scale float64, want readings) *Fingerprint {
 	p.markBackground()
 	full := rect{0, 0, p.w, p.h}
 	dens := p.density()
@@ -316,7 +328,11 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	add(VariantPage, box.f(), &c, q)
 	c.mirror()
 	add(VariantMirror, box.f(), &c, q)
-	for _, alt := range dens.altBoxes(box, tight, full) {
+	var alts []rect
+	if want&readAltBoxes != 0 {
+		alts = dens.altBoxes(box, tight, full)
+	}
+	for _, alt := range alts {
 		q := p.hashBox(alt.f(), alt.area()/full.area(), &c)
 		add(VariantAltBox, alt.f(), &c, q)
 		c.mirror()
@@ -324,13 +340,17 @@ func fromPlane(p plane, scale float64) *Fingerprint {
 	}
 	// From the snapped box: stray ink that reaches the edge (a bubble
 	// breaking out, a signature) is no sign of a crop beyond a frame.
-	for _, r := range cropHypotheses(box, full) {
+	var uncrops []frect
+	if want&readUncrop != 0 {
+		uncrops = cropHypotheses(box, full)
+	}
+	for _, r := range uncrops {
 		q := p.hashBox(r, share, &c)
 		add(VariantUncrop, r, &c, q)
 		c.mirror()
 		add(VariantUncropMirror, r, &c, q)
 	}
-	if !math.IsNaN(altSkew) {
+	if !math.IsNaN(altSkew) && want&readAltSkew != 0 {
 		// The other reading of an ambiguous skew: the page turned by
 		// altSkew from how it came.
 		ap, ad := orig, origDens
