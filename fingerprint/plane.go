@@ -86,12 +86,52 @@ func (p plane) resize(w, h int) plane {
 	}
 	tmp := p.s.plane(w, p.h)
 	xs := spansFor(0, float64(p.w)/float64(w), w)
+	k := pairs(xs, p.w)
 	for y := 0; y < p.h; y++ {
-		apply(xs, p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w], 255)
+		src, dst := p.pix[y*p.w:(y+1)*p.w], tmp.pix[y*w:(y+1)*w]
+		applyPairs(xs[:k], src, dst[:k])
+		apply(xs[k:], src, dst[k:], 255)
 	}
 	out := p.s.plane(w, h)
 	applyRows(spansFor(0, float64(p.h)/float64(h), h), tmp.pix, w, out.pix)
 	return out
+}
+
+// pairs returns how many leading spans cover one or two samples of a row
+// of n, all inside it: all but perhaps the last (which rounding can carry
+// a hair past the row) when a plane is enlarged (150 -> 180, 213 -> 256).
+func pairs(spans []span, n int) int {
+	for i, sp := range spans {
+		if sp.j0 < 0 || int(sp.j1) > n || sp.j1 != sp.j0+1 && sp.j1 != sp.j0+2 || sp.j1 == sp.j0+1 && sp.w1 != 0 {
+			return i
+		}
+	}
+	return len(spans)
+}
+
+// applyPairs is apply for spans that pass pairs, with the same result
+// for finite samples (plane values are): a span of one sample reads it
+// twice, weighted w0 and w1 = 0, and a*w0 + a*0 is a*w0 exactly, as w0 +
+// 0 is w0; a span of two sums a*w0 + b*w1 over w0 + w1, as apply does
+// (its wsum adds float32(0) + w1, which is w1).
+func applyPairs(spans []span, src []float32, dst []float32) {
+	dst = dst[:len(spans)]
+	for i, sp := range spans {
+		a, b := src[sp.j0], src[sp.j1-1]
+		if a < 0 {
+			a = 255
+		}
+		if b < 0 {
+			b = 255
+		}
+		sum := a*sp.w0 + b*sp.w1
+		wsum := sp.w0 + sp.w1
+		d := float32(255)
+		if wsum > 0 {
+			d = sum / wsum
+		}
+		dst[i] = d
+	}
 }
 
 // applyRows is apply down the columns of src, rows of w samples, into
