@@ -116,13 +116,23 @@ func (d *density) smooth(col []int64) {
 			col[x] += inkUnits(v)
 		}
 	}
+	// Along a row, x adds col[x+r] while x < w-r and drops col[x-r-1]
+	// from x = r+1 on: three stretches without tests.
+	lo, hi := min(max(w-r, 0), r+1), max(w-r, min(r+1, w))
+	both := w-r > r+1
+	col = col[:w]
 	for y := range h {
-		if y+r < h {
+		switch {
+		case y+r < h && y-r-1 >= 0:
+			add, sub := d.ink[(y+r)*w:(y+r+1)*w], d.ink[(y-r-1)*w:(y-r)*w]
+			for x := range col {
+				col[x] += inkUnits(add[x]) - inkUnits(sub[x])
+			}
+		case y+r < h:
 			for x, v := range d.ink[(y+r)*w : (y+r+1)*w] {
 				col[x] += inkUnits(v)
 			}
-		}
-		if y-r-1 >= 0 {
+		case y-r-1 >= 0:
 			for x, v := range d.ink[(y-r-1)*w : (y-r)*w] {
 				col[x] -= inkUnits(v)
 			}
@@ -132,13 +142,22 @@ func (d *density) smooth(col []int64) {
 		for _, v := range col[:min(r, w)] {
 			acc += v
 		}
-		for x := range dens {
-			if x+r < w {
-				acc += col[x+r]
+		for x := 0; x < lo; x++ {
+			acc += col[x+r]
+			dens[x] = float32(float64(acc) * inv)
+		}
+		if both {
+			for x := lo; x < hi; x++ {
+				acc += col[x+r] - col[x-r-1]
+				dens[x] = float32(float64(acc) * inv)
 			}
-			if x-r-1 >= 0 {
-				acc -= col[x-r-1]
+		} else {
+			for x := lo; x < hi; x++ {
+				dens[x] = float32(float64(acc) * inv)
 			}
+		}
+		for x := hi; x < w; x++ {
+			acc -= col[x-r-1]
 			dens[x] = float32(float64(acc) * inv)
 		}
 	}
