@@ -567,14 +567,33 @@ func (f *flooder) flood(seeds []int32) {
 // above and below it get one stack entry per run. Every 4-neighbour of a
 // flooded pixel is examined, so the pixels taken and turned away are those
 // of a pixel-by-pixel flood.
+//
+// The state lives in locals for the loop (stores to the mark and mask
+// would otherwise reload every field of f at each pixel). A pixel is
+// taken when it is not marked in this generation and lies within
+// bgTolerance of ref; a pixel of paper turned away is noted in edge while
+// record is set.
 func (f *flooder) spans() {
 	w, h := int32(f.p.w), int32(f.p.h)
-	for len(f.stack) > 0 {
-		i := f.stack[len(f.stack)-1]
-		f.stack = f.stack[:len(f.stack)-1]
-		if !f.take(i) {
+	pix := f.p.pix
+	mark, bg := f.mark[:len(pix)], f.bg[:len(pix)]
+	gen, ref, record, dark := f.gen, f.ref, f.record, f.dark
+	stack, edge := f.stack, f.edge
+	far := func(v float32) bool { return v-ref > bgTolerance || ref-v > bgTolerance }
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if mark[i] == gen {
 			continue
 		}
+		if v := pix[i]; far(v) {
+			if record && v >= paperLevel {
+				edge = append(edge, i)
+			}
+			continue
+		}
+		mark[i], bg[i] = gen, true
+		dark = dark || pix[i] < paperLevel
 		var y int32
 		if f.magic != 0 {
 			y = int32(uint64(i) * f.magic >> 32)
@@ -583,58 +602,55 @@ func (f *flooder) spans() {
 		}
 		row := y * w
 		l, r := i, i
-		for l > row && f.take(l-1) {
+		for l > row && mark[l-1] != gen {
+			v := pix[l-1]
+			if far(v) {
+				if record && v >= paperLevel {
+					edge = append(edge, l-1)
+				}
+				break
+			}
 			l--
+			mark[l], bg[l] = gen, true
+			dark = dark || v < paperLevel
 		}
-		for r < row+w-1 && f.take(r+1) {
+		for r < row+w-1 && mark[r+1] != gen {
+			v := pix[r+1]
+			if far(v) {
+				if record && v >= paperLevel {
+					edge = append(edge, r+1)
+				}
+				break
+			}
 			r++
+			mark[r], bg[r] = gen, true
+			dark = dark || v < paperLevel
 		}
-		if y > 0 {
-			f.runs(l-w, r-w)
-		}
-		if y < h-1 {
-			f.runs(l+w, r+w)
+		// The first pixel of each run of acceptable pixels in the rows
+		// above and below goes on the stack; the others are taken when
+		// that one is popped.
+		for _, d := range [2]int32{-w, w} {
+			if d < 0 && y == 0 || d > 0 && y == h-1 {
+				continue
+			}
+			in := false
+			for j := l + d; j <= r+d; j++ {
+				ok := false
+				if mark[j] != gen {
+					v := pix[j]
+					ok = !far(v)
+					if !ok && record && v >= paperLevel {
+						edge = append(edge, j)
+					}
+				}
+				if ok && !in {
+					stack = append(stack, j)
+				}
+				in = ok
+			}
 		}
 	}
-}
-
-// runs pushes the first pixel of each run of acceptable pixels in
-// [l, r]; the others are taken when that one is popped.
-func (f *flooder) runs(l, r int32) {
-	in := false
-	for j := l; j <= r; j++ {
-		ok := f.mark[j] != f.gen && f.accepts(j)
-		if ok && !in {
-			f.stack = append(f.stack, j)
-		}
-		in = ok
-	}
-}
-
-// accepts reports whether pixel i is within bgTolerance of the flood's
-// reference, noting it among the turned-away paper if not.
-func (f *flooder) accepts(i int32) bool {
-	v := f.p.pix[i]
-	if v-f.ref > bgTolerance || f.ref-v > bgTolerance {
-		if f.record && v >= paperLevel {
-			f.edge = append(f.edge, i)
-		}
-		return false
-	}
-	return true
-}
-
-// take marks pixel i as flooded if it is acceptable and not yet flooded.
-func (f *flooder) take(i int32) bool {
-	if f.mark[i] == f.gen || !f.accepts(i) {
-		return false
-	}
-	f.mark[i] = f.gen
-	f.bg[i] = true
-	if f.p.pix[i] < paperLevel {
-		f.dark = true
-	}
-	return true
+	f.stack, f.edge, f.dark = stack, edge, dark
 }
 
 // mask returns the background mask, all false when none was computed.
