@@ -211,6 +211,26 @@ func (d *density) box(r rect, tau, keep float64) rect {
 	return rect{max(out.x0, r.x0), max(out.y0, r.y0), min(out.x1, r.x1), min(out.y1, r.y1)}
 }
 
+// denseRun returns the first run [x0, x1) of pixels at or above t in row
+// from x on; x0 is len(row) when there is none. It tests four pixels a
+// step through the long stretches of paper and of dense content.
+func denseRun(row []float32, t float32, x int) (x0, x1 int) {
+	for x+4 <= len(row) && row[x] < t && row[x+1] < t && row[x+2] < t && row[x+3] < t {
+		x += 4
+	}
+	for x < len(row) && row[x] < t {
+		x++
+	}
+	x0 = x
+	for x+4 <= len(row) && row[x] >= t && row[x+1] >= t && row[x+2] >= t && row[x+3] >= t {
+		x += 4
+	}
+	for x < len(row) && row[x] >= t {
+		x++
+	}
+	return x0, x
+}
+
 // rowTables computes, once, what label needs of each row of ink: prefix
 // sums (row y's w+1 sums start at y*(w+1)), and the pixels with tightInk
 // or more as a bit set per row (rowWords words a row, as lineTables).
@@ -292,15 +312,7 @@ func (d *density) label(tau float64) *regions {
 	for y := 0; y < d.h; y++ {
 		row := d.dens[y*d.w : (y+1)*d.w]
 		cur := len(runs)
-		for x := 0; x < d.w; {
-			if row[x] < t {
-				x++
-				continue
-			}
-			x0 := x
-			for x < d.w && row[x] >= t {
-				x++
-			}
+		for x0, x := denseRun(row, t, 0); x0 < len(row); x0, x = denseRun(row, t, x) {
 			l := int32(-1)
 			for _, q := range runs[prev:cur] {
 				if q.x1 <= int32(x0) || q.x0 >= int32(x) {
