@@ -80,8 +80,8 @@ func (p plane) density() *density {
 	}
 	paper, black := percentile(&hist, n, 0.90), percentile(&hist, n, 0.02)
 	if paper-black >= minContrast {
-		scale := 1 / float32(paper-black)
-		bg := bg[:len(p.pix)]
+		scale, fpaper := 1/float32(paper-black), float32(paper)
+		bg, ink := bg[:len(p.pix)], d.ink[:len(p.pix)]
 		for i, v := range p.pix {
 			// Background as dark as a bar holds no ink. Light background
 			// keeps its ink: a crop through a panel lets the flood from
@@ -89,9 +89,9 @@ func (p plane) density() *density {
 			// content all the same (tuning set, 40 series: crop 90.8 ->
 			// 92.8%, rotate 91.8 -> 93.5%). Screentones make every test
 			// a coin toss, so none of them branches.
-			k := min((float32(paper)-v)*scale, 1)
+			k := min((fpaper-v)*scale, 1)
 			keep := b2u(k >= inkFloor) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= paperLevel))
-			d.ink[i] = k * float32(keep)
+			ink[i] = k * float32(keep)
 		}
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
