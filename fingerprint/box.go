@@ -247,10 +247,17 @@ func (d *density) rowTables() {
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
 		tight := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
 		var acc int64
-		for x, v := range ink {
-			acc += inkUnits(v)
-			sum[x+1] = acc
-			tight[x>>6] |= uint64(b2u(v >= tightInk)) << (x & 63)
+		// A word of tight bits at a time, built in a register.
+		for k := range tight {
+			part := ink[k*64 : min(k*64+64, len(ink))]
+			sums := sum[k*64+1:][:len(part)]
+			var u uint64
+			for x, v := range part {
+				acc += inkUnits(v)
+				sums[x] = acc
+				u |= uint64(b2u(v >= tightInk)) << x
+			}
+			tight[k] = u
 		}
 	}
 }
