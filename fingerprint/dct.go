@@ -61,15 +61,22 @@ func (p plane) resample(r frect, t *thumb) {
 			fill = float32(sum / float64(n))
 		}
 	}
+	// Spans all inside the plane's rows (a box within it, the usual case)
+	// take their weight sums once for every row.
+	var wsums [grid]float32
+	inside := spanWeights(xs, p.w, wsums[:])
 	for y := iy0; y < iy1; y++ {
 		dst := tmp[(y-iy0)*grid : (y-iy0+1)*grid]
-		if y < 0 || y >= p.h {
+		switch {
+		case y < 0 || y >= p.h:
 			for i := range dst {
 				dst[i] = fill
 			}
-			continue
+		case inside:
+			applyInside(xs, wsums[:], p.pix[y*p.w:(y+1)*p.w], dst)
+		default:
+			apply(xs, p.pix[y*p.w:(y+1)*p.w], dst, fill)
 		}
-		apply(xs, p.pix[y*p.w:(y+1)*p.w], dst, fill)
 	}
 	applyRows(spansFor(r.y0-float64(iy0), sy, grid), tmp, grid, t[:])
 }
@@ -146,6 +153,49 @@ func apply(spans []span, src []float32, dst []float32, fill float32) {
 		if wsum > 0 {
 			dst[i] = sum / wsum
 		}
+	}
+}
+
+// spanWeights reports whether every span lies inside a row of n samples,
+// and if so sets wsums to the spans' weight sums as apply computes them.
+func spanWeights(spans []span, n int, wsums []float32) bool {
+	for i, sp := range spans {
+		if sp.j0 < 0 || int(sp.j1) > n {
+			return false
+		}
+		wsum := sp.w0
+		if sp.j1 > sp.j0+1 {
+			wsum += float32(sp.j1-sp.j0-2) + sp.w1
+		}
+		wsums[i] = wsum
+	}
+	return true
+}
+
+// applyInside is apply for spans inside src, their weight sums from
+// spanWeights: the same operations in the same order per result.
+func applyInside(spans []span, wsums []float32, src, dst []float32) {
+	known := func(v float32) float32 {
+		if v < 0 {
+			return 255
+		}
+		return v
+	}
+	dst, wsums = dst[:len(spans)], wsums[:len(spans)]
+	for i, sp := range spans {
+		s := src[sp.j0:sp.j1]
+		sum := known(s[0]) * sp.w0
+		if len(s) > 1 {
+			for _, v := range s[1 : len(s)-1] {
+				sum += known(v)
+			}
+			sum += known(s[len(s)-1]) * sp.w1
+		}
+		d := float32(255)
+		if wsum := wsums[i]; wsum > 0 {
+			d = sum / wsum
+		}
+		dst[i] = d
 	}
 }
 
