@@ -189,6 +189,40 @@ func applyRows(spans []span, src []float32, w int, dst []float32) {
 			}
 			continue
 		}
+		if rl := row(sp.j1 - 1); r0 != nil && rl != nil && sp.j1 > sp.j0+2 {
+			// Three rows or more, all inside src (a shrinking resample):
+			// the passes below without the tests of at.
+			wsum := sp.w0 + (float32(sp.j1-sp.j0-2) + sp.w1)
+			if !(wsum > 0) {
+				for x := range d {
+					d[x] = 255
+				}
+				continue
+			}
+			r0, rl := r0[:len(d)], rl[:len(d)]
+			for x, a := range r0 {
+				if a < 0 {
+					a = 255
+				}
+				d[x] = a * sp.w0
+			}
+			for j := sp.j0 + 1; j < sp.j1-1; j++ {
+				r := src[int(j)*w:][:len(d)]
+				for x, a := range r {
+					if a < 0 {
+						a = 255
+					}
+					d[x] += a
+				}
+			}
+			for x, a := range rl {
+				if a < 0 {
+					a = 255
+				}
+				d[x] = (d[x] + a*sp.w1) / wsum
+			}
+			continue
+		}
 		for x := range d {
 			d[x] = at(r0, x) * sp.w0
 		}
