@@ -42,7 +42,7 @@ type density struct {
 	// Row tables for label, built on first use.
 	inkSum    []int64 // in inkUnit
 	tightBits []uint64
-	// Line tables for cover, built on first use.
+	// Line bits for cover, built with the row tables.
 	rowBits  []uint64
 	rowWords int
 }
@@ -231,9 +231,11 @@ func denseRun(row []float32, t float32, x int) (x0, x1 int) {
 	return x0, x
 }
 
-// rowTables computes, once, what label needs of each row of ink: prefix
-// sums (row y's w+1 sums start at y*(w+1)), and the pixels with tightInk
-// or more as a bit set per row (rowWords words a row, as lineTables).
+// rowTables computes, once, what label and cover need of each row of ink:
+// prefix sums (row y's w+1 sums start at y*(w+1)), and as bit sets per row
+// (rowWords words a row) the pixels with tightInk or more (tightBits, for
+// label) and with lineInk or more (rowBits, for cover). A page that needs
+// one needs the other, and one pass reads the ink once.
 func (d *density) rowTables() {
 	if d.inkSum != nil {
 		return
@@ -242,22 +244,25 @@ func (d *density) rowTables() {
 	d.rowWords = (w + 63) / 64
 	d.inkSum = d.s.int64s((w + 1) * d.h)
 	d.tightBits = d.s.uint64s(d.rowWords * d.h)
+	d.rowBits = d.s.uint64s(d.rowWords * d.h)
 	for y := 0; y < d.h; y++ {
 		ink := d.ink[y*w : (y+1)*w]
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
 		tight := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
+		line := d.rowBits[y*d.rowWords:][:len(tight)]
 		var acc int64
-		// A word of tight bits at a time, built in a register.
+		// A word of bits at a time, built in registers.
 		for k := range tight {
 			part := ink[k*64 : min(k*64+64, len(ink))]
 			sums := sum[k*64+1:][:len(part)]
-			var u uint64
+			var u, l uint64
 			for x, v := range part {
 				acc += inkUnits(v)
 				sums[x] = acc
 				u |= uint64(b2u(v >= tightInk)) << x
+				l |= uint64(b2u(v >= lineInk)) << x
 			}
-			tight[k] = u
+			tight[k], line[k] = u, l
 		}
 	}
 }
@@ -395,7 +400,7 @@ const (
 // cover returns the share of positions along [lo, hi) with ink in any
 // line from a to c-1 (rows when rows is true, else columns).
 func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
-	d.lineTables()
+	d.rowTables()
 	n, words := 0, d.rowWords
 	if rows {
 		// The union of the rows' bit sets, counted within [lo, hi).
@@ -434,26 +439,6 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 		}
 	}
 	return float64(n) / float64(max(1, hi-lo))
-}
-
-// lineTables computes, once, the pixels with lineInk or more as a bit set
-// per row (bit x of row y).
-func (d *density) lineTables() {
-	if d.rowBits != nil {
-		return
-	}
-	d.rowWords = (d.w + 63) / 64
-	d.rowBits = d.s.uint64s(d.h * d.rowWords)
-	for y := range d.h {
-		row := d.ink[y*d.w : (y+1)*d.w]
-		for k := range d.rowWords {
-			var u uint64
-			for x, v := range row[k*64 : min(k*64+64, len(row))] {
-				u |= uint64(b2u(v >= lineInk)) << x
-			}
-			d.rowBits[y*d.rowWords+k] = u
-		}
-	}
 }
 
 // b2u is 1 for true, 0 for false, without a branch.
