@@ -421,14 +421,17 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 		// Each row in [lo, hi) that has a bit within columns [a, c).
 		k0, k1 := a>>6, (c-1)>>6
 		m0, m1 := ^uint64(0)<<(a&63), ^uint64(0)>>(63-(c-1)&63)
+		if k0 == k1 {
+			// Columns within one word (a side's few lines): a masked
+			// test per row.
+			m, rb := m0&m1, d.rowBits[k0:]
+			for j := lo; j < hi; j++ {
+				n += int(b2u(rb[j*words]&m != 0))
+			}
+			return float64(n) / float64(max(1, hi-lo))
+		}
 		for j := lo; j < hi; j++ {
 			row := d.rowBits[j*words:]
-			if k0 == k1 {
-				if row[k0]&m0&m1 != 0 {
-					n++
-				}
-				continue
-			}
 			u := row[k0]&m0 | row[k1]&m1
 			for k := k0 + 1; k < k1; k++ {
 				u |= row[k]
