@@ -1,10 +1,11 @@
 package fingerprint
 
 import (
-	"github.com/pagematch/pagematch/internal/testpages"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/pagematch/pagematch/internal/testpages"
 )
 
 // unsharpRef is unsharp as first written: clamped indices, a copy of the
