@@ -43,7 +43,7 @@ type density struct {
 	inkSum    []int64 // in inkUnit
 	tightBits []uint64
 	// Line bits for cover, built with the row tables.
-	rowBits  []uint64
+	lineBits []uint64
 	rowWords int
 }
 
@@ -234,7 +234,7 @@ func denseRun(row []float32, t float32, x int) (x0, x1 int) {
 // rowTables computes, once, what label and cover need of each row of ink:
 // prefix sums (row y's w+1 sums start at y*(w+1)), and as bit sets per row
 // (rowWords words a row) the pixels with tightInk or more (tightBits, for
-// label) and with lineInk or more (rowBits, for cover). A page that needs
+// label) and with lineInk or more (lineBits, for cover). A page that needs
 // one needs the other, and one pass reads the ink once.
 func (d *density) rowTables() {
 	if d.inkSum != nil {
@@ -244,12 +244,12 @@ func (d *density) rowTables() {
 	d.rowWords = (w + 63) / 64
 	d.inkSum = d.s.int64s((w + 1) * d.h)
 	d.tightBits = d.s.uint64s(d.rowWords * d.h)
-	d.rowBits = d.s.uint64s(d.rowWords * d.h)
+	d.lineBits = d.s.uint64s(d.rowWords * d.h)
 	for y := 0; y < d.h; y++ {
 		ink := d.ink[y*w : (y+1)*w]
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
 		tight := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
-		line := d.rowBits[y*d.rowWords:][:len(tight)]
+		line := d.lineBits[y*d.rowWords:][:len(tight)]
 		var acc int64
 		// A word of bits at a time, built in registers.
 		for k := range tight {
@@ -275,7 +275,7 @@ func (d *density) tightSpan(y, x0, x1 int) (first, last int) {
 	for k := x0 >> 6; k <= (x1-1)>>6; k++ {
 		u := row[k]
 		if k == x0>>6 {
-			u &= ^uint64(0) << (x0 & 63)
+			u &= bitsFrom(x0)
 		}
 		if u != 0 {
 			first = k<<6 + bits.TrailingZeros64(u)
@@ -288,7 +288,7 @@ func (d *density) tightSpan(y, x0, x1 int) (first, last int) {
 	for k := (x1 - 1) >> 6; ; k-- {
 		u := row[k]
 		if k == (x1-1)>>6 {
-			u &= ^uint64(0) >> (63 - (x1-1)&63)
+			u &= bitsThrough(x1 - 1)
 		}
 		if u != 0 {
 			return first, k<<6 + 63 - bits.LeadingZeros64(u)
@@ -407,42 +407,45 @@ func (d *density) cover(rows bool, a, c, lo, hi int) float64 {
 		for k := lo >> 6; k <= (hi-1)>>6 && lo < hi; k++ {
 			var u uint64
 			for i := a; i < c; i++ {
-				u |= d.rowBits[i*words+k]
+				u |= d.lineBits[i*words+k]
 			}
 			if k == lo>>6 {
-				u &= ^uint64(0) << (lo & 63)
+				u &= bitsFrom(lo)
 			}
 			if k == (hi-1)>>6 {
-				u &= ^uint64(0) >> (63 - (hi-1)&63)
+				u &= bitsThrough(hi - 1)
 			}
 			n += bits.OnesCount64(u)
 		}
 	} else if a < c {
 		// Each row in [lo, hi) that has a bit within columns [a, c).
 		k0, k1 := a>>6, (c-1)>>6
-		m0, m1 := ^uint64(0)<<(a&63), ^uint64(0)>>(63-(c-1)&63)
+		m0, m1 := bitsFrom(a), bitsThrough(c-1)
 		if k0 == k1 {
 			// Columns within one word (a side's few lines): a masked
 			// test per row.
-			m, rb := m0&m1, d.rowBits[k0:]
+			m, rb := m0&m1, d.lineBits[k0:]
 			for j := lo; j < hi; j++ {
 				n += int(b2u(rb[j*words]&m != 0))
 			}
 			return float64(n) / float64(max(1, hi-lo))
 		}
 		for j := lo; j < hi; j++ {
-			row := d.rowBits[j*words:]
+			row := d.lineBits[j*words:]
 			u := row[k0]&m0 | row[k1]&m1
 			for k := k0 + 1; k < k1; k++ {
 				u |= row[k]
 			}
-			if u != 0 {
-				n++
-			}
+			n += int(b2u(u != 0))
 		}
 	}
 	return float64(n) / float64(max(1, hi-lo))
 }
+
+// bitsFrom is the mask of the bits of i's word from i on; bitsThrough of
+// those up to i.
+func bitsFrom(i int) uint64    { return ^uint64(0) << (i & 63) }
+func bitsThrough(i int) uint64 { return ^uint64(0) >> (63 - i&63) }
 
 // b2u is 1 for true, 0 for false, without a branch.
 func b2u(b bool) uint8 {

@@ -15,7 +15,7 @@ func (d *density) coverRef(rows bool, a, c, lo, hi int) float64 {
 		for k := lo >> 6; k <= (hi-1)>>6 && lo < hi; k++ {
 			var u uint64
 			for i := a; i < c; i++ {
-				u |= d.rowBits[i*words+k]
+				u |= d.lineBits[i*words+k]
 			}
 			if k == lo>>6 {
 				u &= ^uint64(0) << (lo & 63)
@@ -30,7 +30,7 @@ func (d *density) coverRef(rows bool, a, c, lo, hi int) float64 {
 		k0, k1 := a>>6, (c-1)>>6
 		m0, m1 := ^uint64(0)<<(a&63), ^uint64(0)>>(63-(c-1)&63)
 		for j := lo; j < hi; j++ {
-			row := d.rowBits[j*words:]
+			row := d.lineBits[j*words:]
 			if k0 == k1 {
 				if row[k0]&m0&m1 != 0 {
 					n++

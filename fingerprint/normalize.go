@@ -50,7 +50,7 @@ func (p plane) skew(r rect) (deg, alt float64) {
 		n := len(fine.xs)
 		for i, v := range pix {
 			if v >= 0 && v < 160 && !bg[i] {
-				fine.xs, fine.ws = append(fine.xs, float32(r.x0+i)-cx), append(fine.ws, 255-v)
+				fine.point(float32(r.x0+i)-cx, 255-v)
 			}
 		}
 		if len(fine.xs) > n {
@@ -81,10 +81,15 @@ func (p plane) skew(r rect) (deg, alt float64) {
 		start = end
 	}
 	coarse := p.s.projector(len(cells), ch)
-	for i, v := range cells {
-		if v > 0 {
-			x, y := float32(r.x0+2*(i%cw))+0.5-cx, float32(r.y0+2*(i/cw))+0.5-cy
-			coarse.add(x/2, y/2, v)
+	for j := range ch {
+		n := len(coarse.xs)
+		for i, v := range cells[j*cw:][:cw] {
+			if v > 0 {
+				coarse.point((float32(r.x0+2*i)+0.5-cx)/2, v)
+			}
+		}
+		if len(coarse.xs) > n {
+			coarse.endRow((float32(r.y0+2*j) + 0.5 - cy) / 2)
 		}
 	}
 	coarse.bins(diag/2+1, p.s)
@@ -107,10 +112,8 @@ func (p plane) skew(r rect) (deg, alt float64) {
 	}
 	// Between two coarse angles the sharpness peaks at most half a
 	// coarse step from the better one.
-	var steps, scores [4]float64 // c-0.1, c+0.1, c-0.2, c+0.2
-	for k := range steps {
-		steps[k] = c + float64(2*(k&1)-1)*float64(k/2+1)*fineStep
-	}
+	steps := [...]float64{c - fineStep, c + fineStep, c - 2*fineStep, c + 2*fineStep}
+	var scores [len(steps)]float64
 	// On a straight page (c = 0) only the steps of minSkew or more can
 	// turn it: when neither beats 0°, the nearer ones need no scoring.
 	straight := c == 0
@@ -157,17 +160,10 @@ func (s *scratch) projector(n, rows int) projector {
 	return projector{xs: s.float32Room(n), ws: s.float32Room(n), rowY: s.float32Room(rows), rowEnd: s.int32s(rows)[:0]}
 }
 
-// add adds a point; points of one y must be added one after the other.
-func (q *projector) add(x, y, w float32) {
-	if k := len(q.rowY) - 1; k < 0 || q.rowY[k] != y {
-		q.rowY = append(q.rowY, y)
-		q.rowEnd = append(q.rowEnd, 0)
-	}
-	q.xs, q.ws = append(q.xs, x), append(q.ws, w)
-	q.rowEnd[len(q.rowEnd)-1] = int32(len(q.xs))
-}
+// point adds a point to the row being built; endRow ends that row.
+func (q *projector) point(x, w float32) { q.xs, q.ws = append(q.xs, x), append(q.ws, w) }
 
-// endRow ends a row of points appended to xs and ws directly, at y.
+// endRow ends the row of points added since the last one, at y.
 func (q *projector) endRow(y float32) {
 	q.rowY = append(q.rowY, y)
 	q.rowEnd = append(q.rowEnd, int32(len(q.xs)))
@@ -304,7 +300,7 @@ func (p *plane) markBackground() {
 	f.flood(seeds)
 	f.record = false
 	if f.dark {
-		f.dark = f.keepDarkContent()
+		f.dark = f.keepDarkContent(seeds)
 	}
 	bg := f.bg
 	// A bar or fill of another shade may surround the white paper of the
@@ -408,26 +404,16 @@ type darkFlood struct {
 
 // keepDarkContent gives back to the page the dark floods that are content
 // (see darkContentRatio) and reports whether any dark background is left.
-func (f *flooder) keepDarkContent() bool {
+// border lists the plane's border pixels: only floods that reach it can be
+// content.
+func (f *flooder) keepDarkContent(border []int32) bool {
 	p, bg := f.p, f.bg
 	w, h := p.w, p.h
 	label := p.s.int32s(len(bg)) // 1 + the index of a pixel's flood, 0 for none
 	stack := f.stack[:0]
 	var floods []darkFlood
-	// Only floods that reach the border can be content.
-	border := func(k int) int {
-		switch {
-		case k < w:
-			return k
-		case k < 2*w:
-			return (h-1)*w + k - w
-		case k < 2*w+h:
-			return (k - 2*w) * w
-		}
-		return (k-2*w-h)*w + w - 1
-	}
-	for k := range 2*w + 2*h {
-		start := border(k)
+	for _, b := range border {
+		start := int(b)
 		if !bg[start] || label[start] != 0 || p.pix[start] >= paperLevel {
 			continue
 		}

@@ -37,11 +37,11 @@ func (d *density) rowTablesWords() {
 }
 
 func (d *density) lineTablesRef() {
-	if d.rowBits != nil {
+	if d.lineBits != nil {
 		return
 	}
 	d.rowWords = (d.w + 63) / 64
-	d.rowBits = d.s.uint64s(d.h * d.rowWords)
+	d.lineBits = d.s.uint64s(d.h * d.rowWords)
 	for y := range d.h {
 		row := d.ink[y*d.w : (y+1)*d.w]
 		for k := range d.rowWords {
@@ -49,7 +49,7 @@ func (d *density) lineTablesRef() {
 			for x, v := range row[k*64 : min(k*64+64, len(row))] {
 				u |= uint64(b2u(v >= lineInk)) << x
 			}
-			d.rowBits[y*d.rowWords+k] = u
+			d.lineBits[y*d.rowWords+k] = u
 		}
 	}
 }
@@ -75,12 +75,12 @@ func TestTablesMatchRef(t *testing.T) {
 	}
 	for k, d := range ds {
 		e := *d
-		d.inkSum, d.tightBits, d.rowBits = nil, nil, nil
-		e.inkSum, e.tightBits, e.rowBits = nil, nil, nil
+		d.inkSum, d.tightBits, d.lineBits = nil, nil, nil
+		e.inkSum, e.tightBits, e.lineBits = nil, nil, nil
 		d.rowTables()
 		e.rowTablesWords()
 		e.lineTablesRef()
-		if !slices.Equal(d.inkSum, e.inkSum) || !slices.Equal(d.tightBits, e.tightBits) || !slices.Equal(d.rowBits, e.rowBits) || d.rowWords != e.rowWords {
+		if !slices.Equal(d.inkSum, e.inkSum) || !slices.Equal(d.tightBits, e.tightBits) || !slices.Equal(d.lineBits, e.lineBits) || d.rowWords != e.rowWords {
 			t.Fatalf("density %d (%dx%d): rowTables differs from rowTablesWords and lineTablesRef", k, d.w, d.h)
 		}
 	}
@@ -97,7 +97,7 @@ func BenchmarkTables(b *testing.B) {
 			k := 0
 			for b.Loop() {
 				d := ds[k%len(ds)]
-				d.s, d.inkSum, d.tightBits, d.rowBits = s, nil, nil, nil
+				d.s, d.inkSum, d.tightBits, d.lineBits = s, nil, nil, nil
 				s.i64.used, s.u64.used = 0, 0
 				if v == "ref" {
 					d.rowTablesWords()
