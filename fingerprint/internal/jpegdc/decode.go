@@ -182,6 +182,12 @@ var errTruncated = fmt.Errorf("%w: unexpected end of data", ErrFormat)
 // parse walks the marker segments. With headerOnly it stops at the first
 // SOS; otherwise it decodes luma DC scans until the luma DC is complete.
 func (d *Decoder) parse(data []byte, headerOnly bool) error {
+	return d.parseWith(data, headerOnly, (*Decoder).scan)
+}
+
+// parseWith is parse decoding each scan with scan, so that the tests can
+// walk the same markers with a reference version of the scan decoder.
+func (d *Decoder) parseWith(data []byte, headerOnly bool, scan func(d *Decoder, seg []byte, pos int) (int, bool, error)) error {
 	d.reset(data)
 	if len(data) < 2 || data[0] != 0xFF || data[1] != mSOI {
 		return fmt.Errorf("%w: missing SOI marker", ErrFormat)
@@ -259,7 +265,7 @@ func (d *Decoder) parse(data []byte, headerOnly bool) error {
 			if headerOnly {
 				return nil
 			}
-			end, done, err := d.scan(seg, pos)
+			end, done, err := scan(d, seg, pos)
 			if err != nil || done {
 				return err
 			}

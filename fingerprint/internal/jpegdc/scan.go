@@ -536,6 +536,9 @@ func (h *huffTable) dcSlow(acc uint64) uint16 {
 // decodeRefine applies MCUs [start, end) of a progressive DC refinement
 // scan from d.buf[from:to]: one raw bit per block, bit al of the luma DC.
 func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
+	if len(g.blocks) == 1 {
+		return d.refineLuma(g, start, end, from, to)
+	}
 	var acc uint64
 	var n uint
 	pos := from
@@ -565,6 +568,43 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 		if mx++; mx == g.mcusX {
 			mx, my = 0, my+1
 			base = my * g.stepY
+		}
+	}
+	if overread(pos, n, to) {
+		return errCorrupt
+	}
+	return nil
+}
+
+// refineLuma is decodeRefine for scans of one block per MCU (the luma
+// alone): the bits of a row's blocks are consecutive, so they are applied a
+// row at a time, up to 56 per refill, in a loop of their own.
+func (d *Decoder) refineLuma(g *scanGeom, start, end, from, to int) error {
+	var acc uint64
+	var n uint
+	pos := from
+	buf := d.buf
+	lim := len(buf) - 8
+	if lim < 0 {
+		return errCorrupt // cannot happen: see unstuff
+	}
+	al := g.al & 31
+	mx, my := start%g.mcusX, start/g.mcusX
+	for m := start; m < end; {
+		// The rest of the row, or of the interval (a block per MCU:
+		// g.stepX is 1).
+		row := d.coef[my*g.stepY+mx:][:min(g.mcusX-mx, end-m)]
+		m += len(row)
+		mx, my = 0, my+1
+		for len(row) > 0 {
+			acc, n, pos = refill(buf, lim, acc, n, pos)
+			c := row[:min(len(row), int(n))]
+			for i := range c {
+				c[i] |= int32(acc>>63) << al
+				acc <<= 1
+			}
+			n -= uint(len(c))
+			row = row[len(c):]
 		}
 	}
 	if overread(pos, n, to) {
