@@ -72,6 +72,9 @@ type Decoder struct {
 	yAl          int   // successive-approximation bit still missing below
 	yq           int32 // luma DC quantiser, latched at the first luma scan
 
+	pixels  *[2 * pixelHalf]uint8 // see pixelTable
+	pixelsQ int64                 // the quantiser pixels was built for
+
 	buf    []byte // entropy-coded data of the current scan, unstuffed
 	rst    []int  // start of each restart interval in buf, then its end
 	blocks [maxBlocksPerMCU]mcuBlock
@@ -419,22 +422,46 @@ func (d *Decoder) finish(dst *image.Gray) *image.Gray {
 	} else {
 		dst.Pix, dst.Stride, dst.Rect = dst.Pix[:w*h], w, image.Rect(0, 0, w, h)
 	}
-	q := int64(d.yq)
 	bias := int64(0)
 	if d.yAl > 0 {
 		// Refinement scans never came: take the middle of the interval
 		// the missing low bits leave open.
 		bias = 1 << (d.yAl - 1)
 	}
+	lut := d.pixelTable(int64(d.yq))
 	for y := range h {
 		coef := d.coef[y*d.coefW:][:w]
 		pix := dst.Pix[y*w:][:len(coef)]
 		for i, c := range coef {
-			// The DC-only IDCT is DC·q/8 in every pixel, level-shifted
-			// by 128.
-			v := ((int64(c)+bias)*q+4)>>3 + 128
-			pix[i] = uint8(min(max(v, 0), 255))
+			x := min(max(int64(c)+bias, -pixelHalf), pixelHalf-1)
+			pix[i] = lut[(x+pixelHalf)&(2*pixelHalf-1)]
 		}
 	}
 	return dst
+}
+
+// pixelHalf bounds the DC values (bias included) that pixelTable maps:
+// from pixelHalf on, with a quantiser of 1 or more, the pixel is 255
+// (4096/8 + 128 > 255), and from -pixelHalf down it is 0, as the clamp
+// would make them; with a quantiser of 0 every pixel is 128.
+const pixelHalf = 4096
+
+// pixelTable returns the pixel of each DC value x in [-pixelHalf,
+// pixelHalf) with quantiser q, at x+pixelHalf: the DC-only IDCT, DC·q/8 in
+// every pixel, level-shifted by 128, rounded and clamped. A table read per
+// pixel is half the instructions of the arithmetic; the table is kept for
+// the next decode, which usually has the same quantiser.
+func (d *Decoder) pixelTable(q int64) *[2 * pixelHalf]uint8 {
+	if d.pixels != nil && d.pixelsQ == q {
+		return d.pixels
+	}
+	if d.pixels == nil {
+		d.pixels = new([2 * pixelHalf]uint8)
+	}
+	for i := range d.pixels {
+		v := ((int64(i)-pixelHalf)*q+4)>>3 + 128
+		d.pixels[i] = uint8(min(max(v, 0), 255))
+	}
+	d.pixelsQ = q
+	return d.pixels
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -172,6 +173,58 @@ func BenchmarkScanPair(b *testing.B) {
 			b.ReportMetric(float64(tRef.Nanoseconds())/float64(b.N), "ref-ns/op")
 			b.ReportMetric(float64(tNew.Nanoseconds())/float64(b.N), "new-ns/op")
 			b.ReportMetric(float64(tNew)/float64(tRef), "new/ref")
+		})
+	}
+}
+
+// TestFinishMatchesRef checks the table-driven conversion of DC values to
+// pixels against the arithmetic kept in the test, over quantisers, missing
+// refinement bits and DC values up to the int32 extremes.
+func TestFinishMatchesRef(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 2))
+	var d Decoder
+	d.outW, d.outH, d.coefW = 64, 70, 64
+	d.coef = make([]int32, 64*70)
+	for _, q := range []int32{0, 1, 2, 3, 7, 16, 99, 255, 256, 1000, 65535} {
+		for _, al := range []int{0, 1, 2, 7, 13} {
+			d.yq, d.yAl = q, al
+			for i := range d.coef {
+				switch i % 4 {
+				case 0:
+					d.coef[i] = int32(rng.Uint32())
+				case 1:
+					d.coef[i] = int32(i) - 2240 // every value around 0
+				default:
+					d.coef[i] = int32(rng.IntN(1<<14) - 1<<13)
+				}
+			}
+			d.coef[0], d.coef[1], d.coef[2], d.coef[3] = math.MaxInt32, math.MinInt32, pixelHalf, -pixelHalf-1
+			got, want := d.finish(nil), d.finishRef(nil)
+			if !bytes.Equal(got.Pix, want.Pix) {
+				t.Fatalf("q %d, al %d: pixels differ from the reference", q, al)
+			}
+		}
+	}
+}
+
+// BenchmarkFinish converts a decoded page's DC values to pixels with the
+// reference arithmetic and with the table.
+func BenchmarkFinish(b *testing.B) {
+	d := NewDecoder()
+	if _, _, err := d.Decode(realPages()[0].data, nil); err != nil {
+		b.Fatal(err)
+	}
+	dst := image.NewGray(image.Rect(0, 0, d.outW, d.outH))
+	for range 3 {
+		b.Run("ref", func(b *testing.B) {
+			for b.Loop() {
+				d.finishRef(dst)
+			}
+		})
+		b.Run("new", func(b *testing.B) {
+			for b.Loop() {
+				d.finish(dst)
+			}
 		})
 	}
 }
