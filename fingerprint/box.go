@@ -95,8 +95,8 @@ func (p plane) density() *density {
 		}
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
-	d.dens = p.s.float32s(len(d.ink))
-	d.smooth(p.s.int64s(p.w))
+	d.dens = p.s.float32sSet(len(d.ink))
+	d.smooth(p.s.int64sSet(p.w))
 	d.regions = map[float64]*regions{}
 	return d
 }
@@ -242,14 +242,15 @@ func (d *density) rowTables() {
 	}
 	w := d.w
 	d.rowWords = (w + 63) / 64
-	d.inkSum = d.s.int64s((w + 1) * d.h)
-	d.tightBits = d.s.uint64s(d.rowWords * d.h)
-	d.lineBits = d.s.uint64s(d.rowWords * d.h)
+	d.inkSum = d.s.int64sSet((w + 1) * d.h)
+	d.tightBits = d.s.uint64sSet(d.rowWords * d.h)
+	d.lineBits = d.s.uint64sSet(d.rowWords * d.h)
 	for y := 0; y < d.h; y++ {
 		ink := d.ink[y*w : (y+1)*w]
 		sum := d.inkSum[y*(w+1) : (y+1)*(w+1)]
 		tight := d.tightBits[y*d.rowWords : (y+1)*d.rowWords]
 		line := d.lineBits[y*d.rowWords:][:len(tight)]
+		sum[0] = 0
 		var acc int64
 		// A word of bits at a time, built in registers.
 		for k := range tight {

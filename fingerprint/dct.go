@@ -40,7 +40,7 @@ func (p plane) resample(r frect, t *thumb) {
 	sy := (r.y1 - r.y0) / grid
 	// Horizontal pass into rows of grid cells, then vertical.
 	iy0, iy1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
-	tmp := p.s.float32s((iy1 - iy0) * grid)
+	tmp := p.s.float32sSet((iy1 - iy0) * grid)
 	xs := spansFor(r.x0, sx, grid)
 	// A box that reaches beyond the plane (a crop hypothesis) guesses the
 	// lost content as the mean of what is left: closer on average than

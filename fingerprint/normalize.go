@@ -216,7 +216,7 @@ func (q *projector) score(deg float64) float64 {
 // skew of deg becomes straight. Pixels that come from outside p are marked
 // unknown (-1).
 func (p plane) rotate(deg float64, r rect) plane {
-	out := p.s.plane(p.w, p.h)
+	out := p.s.planeSet(p.w, p.h)
 	if p.bg != nil {
 		out.bg = p.s.boolSlice(len(p.bg))
 	}

@@ -17,6 +17,11 @@ type plane struct {
 // plane returns a w×h plane of zeros on buffers of s.
 func (s *scratch) plane(w, h int) plane { return plane{w: w, h: h, pix: s.float32s(w * h), s: s} }
 
+// planeSet is plane for a user that sets every pixel before it reads any.
+func (s *scratch) planeSet(w, h int) plane {
+	return plane{w: w, h: h, pix: s.float32sSet(w * h), s: s}
+}
+
 func (p plane) at(x, y int) float32 { return p.pix[y*p.w+x] }
 
 // workingSize is the long side of the working plane. Every decision of
@@ -47,7 +52,7 @@ func (p plane) unsharp(a float32) {
 	w, h := p.w, p.h
 	// Horizontal sums of three, then vertical. A pixel's new value needs
 	// only its own old value besides the sums, so it is written in place.
-	hs := p.s.float32s(w * h)
+	hs := p.s.float32sSet(w * h)
 	for y := 0; y < h; y++ {
 		row, out := p.pix[y*w:(y+1)*w], hs[y*w:(y+1)*w]
 		if w < 2 {
@@ -78,7 +83,7 @@ func (p plane) resize(w, h int) plane {
 	if w == p.w && h == p.h {
 		return p
 	}
-	tmp := p.s.plane(w, p.h)
+	tmp := p.s.planeSet(w, p.h)
 	xs := spansFor(0, float64(p.w)/float64(w), w)
 	k := pairs(xs, p.w)
 	for y := 0; y < p.h; y++ {
@@ -86,7 +91,7 @@ func (p plane) resize(w, h int) plane {
 		applyPairs(xs[:k], src, dst[:k])
 		apply(xs[k:], src, dst[k:], 255)
 	}
-	out := p.s.plane(w, h)
+	out := p.s.planeSet(w, h)
 	applyRows(spansFor(0, float64(p.h)/float64(h), h), tmp.pix, w, out.pix)
 	return out
 }

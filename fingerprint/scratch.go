@@ -54,6 +54,15 @@ func (s *scratch) float32s(n int) []float32 {
 	return s.f32.get(n)
 }
 
+// float32sSet is float32s for a user that sets every value before it
+// reads any: the buffer is not cleared, and holds stale values.
+func (s *scratch) float32sSet(n int) []float32 {
+	if s == nil {
+		return make([]float32, n)
+	}
+	return s.f32.room(n)[:n]
+}
+
 // float32Room returns an empty slice with room for n values, for a user
 // that appends to it: unlike float32s, it does not clear the buffer.
 func (s *scratch) float32Room(n int) []float32 {
@@ -96,6 +105,22 @@ func (s *scratch) uint64s(n int) []uint64 {
 		return make([]uint64, n)
 	}
 	return s.u64.get(n)
+}
+
+// uint64sSet is uint64s without the clearing (see float32sSet).
+func (s *scratch) uint64sSet(n int) []uint64 {
+	if s == nil {
+		return make([]uint64, n)
+	}
+	return s.u64.room(n)[:n]
+}
+
+// int64sSet is int64s without the clearing (see float32sSet).
+func (s *scratch) int64sSet(n int) []int64 {
+	if s == nil {
+		return make([]int64, n)
+	}
+	return s.i64.room(n)[:n]
 }
 
 func (s *scratch) int64s(n int) []int64 {
