@@ -549,21 +549,30 @@ func (d *Decoder) decodeRefine(g *scanGeom, start, end, from, to int) error {
 	}
 	coef := d.coef
 	al := g.al & 31
+	// Where each luma block's bit sits in an MCU's bits, and its offset:
+	// the loop visits the luma blocks only.
+	var lumaShift [maxBlocksPerMCU]uint
+	var lumaOff [maxBlocksPerMCU]int
+	nl := 0
+	for i := range g.blocks {
+		if g.blocks[i].luma {
+			lumaShift[nl], lumaOff[nl] = uint(63-i), g.blocks[i].off
+			nl++
+		}
+	}
+	shifts, offs := lumaShift[:nl], lumaOff[:nl]
+	nb := uint(len(g.blocks)) & 15 // ≤ maxBlocksPerMCU
 	mx, my := start%g.mcusX, start/g.mcusX
 	base := my*g.stepY + mx*g.stepX
 	for m := start; m < end; m++ {
 		if n < maxBlocksPerMCU {
 			acc, n, pos = refill(buf, lim, acc, n, pos)
 		}
-		for i := range g.blocks {
-			b := &g.blocks[i]
-			bit := int32(acc >> 63)
-			acc <<= 1
-			n--
-			if b.luma {
-				coef[base+b.off] |= bit << al
-			}
+		for j, s := range shifts {
+			coef[base+offs[j]] |= int32(acc>>(s&63)&1) << al
 		}
+		acc <<= nb
+		n -= nb
 		base += g.stepX
 		if mx++; mx == g.mcusX {
 			mx, my = 0, my+1
