@@ -42,6 +42,12 @@ const (
 // the axes when the page is straight. alt is the other reading a query
 // should try when the evidence is weak (NaN when there is none).
 func (p plane) skew(r rect) (deg, alt float64) {
+	// The edge of a page turned on a dark fill gives the angle directly,
+	// where ink projections can be fooled by speed lines and screentones.
+	// A fill edge at 0° (a letterbox bar) says nothing of the page inside.
+	if deg, ok := p.fillSkew(); ok && math.Abs(deg) >= minSkew {
+		return deg, math.NaN()
+	}
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
 	bg := p.mask()
 	fine := p.s.projector(r.dx()*r.dy(), r.dy())
@@ -141,6 +147,122 @@ func (p plane) skew(r rect) (deg, alt float64) {
 		return best, 0
 	}
 	return best, math.NaN()
+}
+
+// Fill edges. A page turned and set on a fill darker than paper (the
+// corners a rotation uncovers, or the whole surround of an expanded
+// canvas) meets the image border in wedges whose depth grows linearly
+// along the border, by the tangent of the angle. The depth is measured as
+// the fill's coverage summed inwards, which blurring and resampling
+// conserve, so that thin wedges are measured without bias. A fit counts
+// when it holds at least fillMinShare of the plane's width plus height in
+// border positions and its residual is at most fillMaxRMS pixels. Chosen
+// on the tuning set (40 series): on rotations onto grey or black the fit
+// is within 0.08° of the true angle and its residual at most 0.12; on
+// unrotated pages only cut dark panels give fits of that size, with
+// residuals of 0.24 or more.
+const (
+	fillMinShare = 0.33
+	fillMaxRMS   = 0.15
+	// fillMinRun is the least run of border positions of one straight
+	// wedge edge; fillStep the largest step in depth between neighbours
+	// on one edge (at most 4°, 0.07 a pixel, plus noise).
+	fillMinRun = 8
+	fillStep   = 0.5
+)
+
+// fillSkew estimates the angle of a page on a dark fill from the fill
+// wedges along the image border. ok is false when there is no such fill or
+// the wedges are not straight.
+func (p plane) fillSkew() (deg float64, ok bool) {
+	if p.bg == nil || p.w < 16 || p.h < 16 {
+		return 0, false
+	}
+	w, h := p.w, p.h
+	// Each side: its first pixel, the steps along it and inwards, its
+	// length and depth, and the sign that turns the slope of depth along
+	// it into the tangent of the page's angle.
+	sides := [4]struct {
+		base, along, in, n, depth int
+		sign                      float64
+	}{
+		{0, 1, w, w, h, -1},           // top
+		{0, w, 1, h, w, 1},            // left
+		{(h - 1) * w, 1, -w, w, h, 1}, // bottom
+		{w - 1, w, -1, h, w, -1},      // right
+	}
+	pix, bg := p.pix, p.bg
+	dark := func(i int) bool { return bg[i] && pix[i] >= 0 && pix[i] < paperLevel-bgTolerance }
+	var sxx, sxy, syy float64
+	count := 0
+	for _, sd := range sides {
+		maxDepth := sd.depth / 4
+		// The fill's own value: the median at the border where the fill
+		// is at least two pixels deep.
+		var hist [256]int
+		nFill := 0
+		for t := 0; t < sd.n; t++ {
+			i := sd.base + t*sd.along
+			if dark(i) && dark(i+sd.in) {
+				hist[int(pix[i])]++
+				nFill++
+			}
+		}
+		if nFill < fillMinRun {
+			continue
+		}
+		fill := float32(percentile(&hist, nFill, 0.5))
+		// Sums of one run of positions t with depths e.
+		var n, st, se, stt, ste, see float64
+		flush := func() {
+			if n >= fillMinRun {
+				sxx += stt - st*st/n
+				sxy += sd.sign * (ste - st*se/n)
+				syy += see - se*se/n
+				count += int(n)
+			}
+			n, st, se, stt, ste, see = 0, 0, 0, 0, 0, 0
+		}
+		last := 0.0
+		for t := 0; t < sd.n; t++ {
+			i := sd.base + t*sd.along
+			if !dark(i) {
+				flush()
+				continue
+			}
+			end := -1
+			for d := 1; d < maxDepth; d++ {
+				if pix[i+d*sd.in] >= paperLevel {
+					end = d
+					break
+				}
+			}
+			if end < 0 {
+				flush()
+				continue
+			}
+			paper := max(pix[i+(end+1)*sd.in], pix[i+(end+2)*sd.in])
+			e := 0.0
+			for d := 0; d <= end; d++ {
+				e += float64(min(1, max(0, (paper-pix[i+d*sd.in])/(paper-fill))))
+			}
+			if n > 0 && math.Abs(e-last) > fillStep {
+				flush()
+			}
+			ft := float64(t)
+			n, st, se, stt, ste, see = n+1, st+ft, se+e, stt+ft*ft, ste+ft*e, see+e*e
+			last = e
+		}
+		flush()
+	}
+	if float64(count) < fillMinShare*float64(w+h) || sxx == 0 {
+		return 0, false
+	}
+	b := sxy / sxx
+	if rss := syy - b*sxy; rss > fillMaxRMS*fillMaxRMS*float64(count) {
+		return 0, false
+	}
+	return math.Atan(b) * 180 / math.Pi, true
 }
 
 // projector scores the sharpness of the horizontal and vertical ink
