@@ -319,18 +319,19 @@ func (t *teeBody) Close() error {
 }
 
 // aheadBody serves a body of declared length n while hashing it, for a
-// verdict once it has streamed (LogOnly). Its first bytes are read into
-// the reader's buffer, up to the first block of the key (see
-// streamCopy); from then on the upstream is read ahead, each read asking
-// for more than the reader's buffer holds, and the reader is served from
-// there: reading what has arrived in one system call instead of one per
+// verdict once it has streamed (LogOnly). The upstream is read ahead
+// into the body's buffer from the first byte, each read asking for more
+// than the reader's buffer holds, and the reader is served from there:
+// reading what has arrived in one system call instead of one per
 // reader's buffer (32 KB for ReverseProxy) saves more than serving it
-// from a second buffer costs. A body that may need a fingerprint is read
-// straight into its copy, each read asking for the rest of the body. A
-// body predicted to be cached is not copied: it is read ahead into a
-// window of aheadWindow bytes at the start of the same buffer, used
-// again once served, so that the kernel writes and the reader reads
-// memory still in cache, and hashed there. Once the n bytes are served
+// from a second buffer costs. The first reads ask for up to aheadWindow
+// bytes; once the first block of the key has come, its prefix decides
+// (see streamCopy). A body that may need a fingerprint is read on into
+// the buffer, its copy, each read asking for the rest of the body. A
+// body predicted to be cached is not copied: the buffer's start becomes
+// a window of aheadWindow bytes, used again once served, so that the
+// kernel writes and the reader reads memory still in cache, and hashed
+// there. Once the n bytes are served
 // the verdict is reached (see streamCopy.finish) and the buffer
 // released; what follows, the upstream's EOF or anything past n, passes
 // through. A body cut short is served as far as it came, then the
@@ -340,7 +341,7 @@ type aheadBody struct {
 	c   streamCopy // c.hb is nil once done
 	buf heldBuf    // c.hb's
 	off int        // bytes served
-	ws  int        // once decided: the bytes of c.hb.b served
+	ws  int        // the bytes of c.hb.b served
 	err error      // the upstream's error, returned once what came before is served
 }
 
@@ -358,29 +359,6 @@ func (t *aheadBody) Read(p []byte) (int, error) {
 		}
 		return t.rc.Read(p)
 	}
-	if !c.decided {
-		// Into the reader's buffer, copied and hashed, until the first
-		// block decides whether to go on copying.
-		if t.err != nil {
-			c.abort() // cut short
-			return 0, t.err
-		}
-		k, err := t.rc.Read(p[:min(int64(len(p)), c.n-int64(t.off))])
-		c.add(p[:k])
-		if c.hb != nil {
-			t.ws = len(c.hb.b) // the copy, or the block in progress: served
-		}
-		t.off += k
-		t.err = err
-		if k == 0 && err != nil {
-			c.abort()
-			return 0, err
-		}
-		if int64(t.off) == c.n {
-			c.finish()
-		}
-		return k, nil
-	}
 	hb := c.hb
 	if t.ws == len(hb.b) {
 		if t.err != nil {
@@ -388,16 +366,29 @@ func (t *aheadBody) Read(p []byte) (int, error) {
 			return 0, t.err
 		}
 		end := len(hb.b) + int(c.n-c.seen)
-		if c.passing {
+		switch {
+		case c.passing:
 			// Start the window again after the block in progress.
 			k := copy(hb.b[:cap(hb.b)], hb.b[c.done:])
 			hb.b, c.done, t.ws = hb.b[:k], 0, k
 			end = min(cap(hb.b), k+aheadWindow, k+int(c.n-c.seen))
+		case !c.decided:
+			// A window's worth, until the first block decides.
+			end = min(end, len(hb.b)+aheadWindow)
 		}
 		k, err := t.rc.Read(hb.b[len(hb.b):end])
 		hb.b = hb.b[:len(hb.b)+k]
 		c.seen += int64(k)
-		c.hashCopied()
+		if !c.decided && len(hb.b) >= keyBlock {
+			// The first block decides: copy on into the buffer, or pass
+			// (the buffer is then the window, at its start).
+			c.kh.absorb(hb.b[:keyBlock])
+			c.done = keyBlock
+			c.passing = c.decide()
+		}
+		if c.decided {
+			c.hashCopied()
+		}
 		t.err = err
 		if k == 0 && err != nil {
 			c.abort()
