@@ -47,9 +47,20 @@ const (
 	VariantAltSkew
 	// VariantAltSkewMirror is VariantAltSkew, mirrored.
 	VariantAltSkewMirror
+	// VariantTop is the top half of the page's content box, hashed as an
+	// image of its own. A mark over the art of the other half (a logo, a
+	// site's name) leaves it untouched. Only WithRegions computes it.
+	VariantTop
+	// VariantBottom is the bottom half of the content box (see VariantTop).
+	VariantBottom
+	// VariantTopMirror is VariantTop, mirrored.
+	VariantTopMirror
+	// VariantBottomMirror is VariantBottom, mirrored.
+	VariantBottomMirror
 )
 
-var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror", "altbox", "altbox-mirror", "altskew", "altskew-mirror"}
+var variantNames = [...]string{"page", "mirror", "left", "right", "uncrop", "uncrop-mirror", "altbox", "altbox-mirror", "altskew", "altskew-mirror",
+	"top", "bottom", "top-mirror", "bottom-mirror"}
 
 func (k VariantKind) String() string {
 	if int(k) < len(variantNames) {
@@ -58,8 +69,23 @@ func (k VariantKind) String() string {
 	return "unknown"
 }
 
-// Variant is one hashed view of an image. A query looks up every variant; a
-// reference is indexed by its VariantPage hash only.
+// Target is the view of a reference that a variant of kind k is compared
+// with: VariantTop for the top half and its mirror, VariantBottom for the
+// bottom half and its mirror, VariantPage for every other kind (each is a
+// reading of a whole page).
+func (k VariantKind) Target() VariantKind {
+	switch k {
+	case VariantTop, VariantTopMirror:
+		return VariantTop
+	case VariantBottom, VariantBottomMirror:
+		return VariantBottom
+	}
+	return VariantPage
+}
+
+// Variant is one hashed view of an image. A query looks up every variant
+// against the references' view of its Target kind; a reference is indexed
+// by its VariantPage hash only.
 type Variant struct {
 	Kind    VariantKind
 	Hash    Hash
@@ -75,7 +101,9 @@ type Fingerprint struct {
 	// to 100. Below MinQuality the fingerprint never matches.
 	Quality int
 	// Variants holds the page, its mirror and, for spread-shaped images,
-	// each half. Variants[0] is always the page itself.
+	// each half; with WithRegions, also the top and bottom halves of the
+	// page (VariantTop, VariantBottom) and their mirrors. Variants[0] is
+	// always the page itself.
 	Variants []Variant
 	// PHash is the 64-bit pHash, bit-exact with goimagehash.PerceptionHash
 	// on the same decoded image. It is zero unless WithPHash is set.

@@ -134,7 +134,7 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 	if cfg.Orientation >= 5 {
 		w, h = h, w
 	}
-	fp = hashImage(img, dcSharpen)
+	fp = hashImage(img, dcSharpen, c.readings())
 	fp.scaleBoxes(float64(w) / float64(img.Bounds().Dx()))
 	fp.Width, fp.Height, fp.Format, fp.FastPath = w, h, "jpeg", true
 	return fp, true, nil
@@ -204,7 +204,7 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 	if err := checkSize(b.Dx(), b.Dy(), c.maxPixels); err != nil {
 		return nil, err
 	}
-	fp := hashImage(img, 0)
+	fp := hashImage(img, 0, c.readings())
 	fp.Width, fp.Height = b.Dx(), b.Dy()
 	return fp, nil
 }
@@ -213,12 +213,12 @@ func fromImage(img image.Image, c config) (*Fingerprint, error) {
 // spread, each of its halves, as a page of its own at full working
 // resolution; when its content fills little of it, the content zoomed in
 // too (see zoom).
-func hashImage(img image.Image, sharpen float32) *Fingerprint {
+func hashImage(img image.Image, sharpen float32, want readings) *Fingerprint {
 	s := getScratch()
 	defer s.release()
 	p := lumaPlane(img, workingSize, sharpen, s)
 	b := img.Bounds()
-	fp := fromPlane(p, float64(b.Dx())/float64(p.w), readEvery)
+	fp := fromPlane(p, float64(b.Dx())/float64(p.w), want)
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
@@ -289,14 +289,24 @@ func zoom(fp *Fingerprint, img interface {
 // readings says which variants besides the page and its mirror fromPlane
 // computes: a spread's halves keep only their alternative boxes, and the
 // zoomed reading only its page and mirror, so the rest is not worked out.
+// The page's top and bottom halves are read only on request (WithRegions).
 type readings uint8
 
 const (
 	readAltBoxes readings = 1 << iota
 	readUncrop
 	readAltSkew
+	readRegions
 	readEvery = readAltBoxes | readUncrop | readAltSkew
 )
+
+// readings is what the whole image is read for.
+func (c config) readings() readings {
+	if c.regions {
+		return readEvery | readRegions
+	}
+	return readEvery
+}
 
 // fromPlane runs normalisation and hashing on a working plane; scale maps
 // plane pixels back to image pixels.
@@ -363,6 +373,21 @@ func fromPlane(p plane, scale float64, want readings) *Fingerprint {
 		add(VariantAltSkew, ab.f(), &c, q)
 		c.mirror()
 		add(VariantAltSkewMirror, ab.f(), &c, q)
+	}
+	if want&readRegions != 0 && !box.empty() {
+		// Each half of the box hashed as an image of its own: a mark
+		// over the art of one half leaves the other's hash intact. A
+		// half keeps its page's size rule, and is no more matchable
+		// than its page.
+		b := box.f()
+		mid := (b.y0 + b.y1) / 2
+		halves := [2]frect{{b.x0, b.y0, b.x1, mid}, {b.x0, mid, b.x1, b.y1}}
+		for i, r := range halves {
+			q := min(p.hashBox(r, share, &c), fp.Variants[0].Quality)
+			add(VariantTop+VariantKind(i), r, &c, q)
+			c.mirror()
+			add(VariantTopMirror+VariantKind(i), r, &c, q)
+		}
 	}
 	// A landscape image is a spread whatever the box; so is a box wider
 	// than tall inside a letterboxed image.
