@@ -20,15 +20,21 @@ import (
 type Code struct {
 	Hash    fingerprint.Hash
 	Quality int
+	// Kind is, for a reference's code, the view it hashes; for a query's,
+	// the view of a reference it is compared with (see
+	// fingerprint.VariantKind.Target). Methods with one view leave it
+	// VariantPage.
+	Kind fingerprint.VariantKind
 }
 
-// A Method hashes pages. Reference gives the code an index stores; Query
-// gives the codes a lookup tries (variants). Matchable says whether a code
-// may match at all (the quality rule).
+// A Method hashes pages. Reference gives the codes an index stores, the
+// page's first and at most one of each Kind; Query gives the codes a lookup
+// tries (variants), each compared with the reference codes of its Kind.
+// Matchable says whether a code may match at all (the quality rule).
 type Method struct {
 	Name      string
 	Bits      int
-	Reference func(img image.Image) (Code, error)
+	Reference func(img image.Image) ([]Code, error)
 	Query     func(img image.Image) ([]Code, error)
 	Matchable func(c Code) bool
 }
@@ -112,9 +118,9 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 		}
 	}
 	// Reference codes.
-	refs := make([][]Code, len(methods))
+	refs := make([][][]Code, len(methods))
 	for i := range refs {
-		refs[i] = make([]Code, len(specs))
+		refs[i] = make([][]Code, len(specs))
 	}
 	err := parallel(ctx, workers, len(specs), func(i int) error {
 		img := testpages.Page(specs[i])
@@ -138,7 +144,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 			results[m].Families = append(results[m].Families, FamilyResult{Family: f})
 		}
 		for _, c := range refs[m] {
-			if !meth.Matchable(c) {
+			if !meth.Matchable(c[0]) {
 				results[m].LowQualityRefs++
 			}
 		}
@@ -213,24 +219,29 @@ type queryResult struct {
 	best     int  // distance to the right page, best code; -1 if none
 }
 
-func evalQuery(meth Method, refs []Code, qc []Code, right, threshold int) queryResult {
+func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold int) queryResult {
 	r := queryResult{best: -1}
-	for i, rc := range refs {
+	for i, codes := range refs {
 		bestD := 257
-		for _, c := range qc {
-			d := c.Hash.Distance(rc.Hash)
-			bestD = min(bestD, d)
-			// Only pairs that the quality rule lets match can be false
-			// matches, so only they make the non-match distribution.
-			if !meth.Matchable(c) || !meth.Matchable(rc) {
-				continue
-			}
-			switch {
-			case i == right:
-				r.hit = r.hit || d <= threshold
-			default:
-				r.wrong = r.wrong || d <= threshold
-				r.nonMatch[d]++
+		for _, rc := range codes {
+			for _, c := range qc {
+				if c.Kind != rc.Kind {
+					continue
+				}
+				d := c.Hash.Distance(rc.Hash)
+				bestD = min(bestD, d)
+				// Only pairs that the quality rule lets match can be false
+				// matches, so only they make the non-match distribution.
+				if !meth.Matchable(c) || !meth.Matchable(rc) {
+					continue
+				}
+				switch {
+				case i == right:
+					r.hit = r.hit || d <= threshold
+				default:
+					r.wrong = r.wrong || d <= threshold
+					r.nonMatch[d]++
+				}
 			}
 		}
 		if i == right {

@@ -3,10 +3,12 @@ package robustness
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/internal/pirate"
+	"github.com/pagematch/pagematch/internal/testpages"
 )
 
 // TestSmallRun is a smoke version of the robustness benchmark: every family
@@ -70,5 +72,57 @@ func TestHistogramStats(t *testing.T) {
 	}
 	if t1, t2 := b.SuggestThreshold(1e7, 2, 1e-6), b.SuggestThreshold(1e3, 2, 1e-6); t1 >= t2 {
 		t.Errorf("a larger index must need a lower threshold: %d, %d", t1, t2)
+	}
+}
+
+// A query code is compared only with the reference codes of its Kind: a
+// top half equal to another page's page hash is no match, and equal to the
+// right page's top half it is.
+func TestEvalQueryKinds(t *testing.T) {
+	meth := Pagematch()
+	a, b := fingerprint.Hash{1}, fingerprint.Hash{2}
+	refs := [][]Code{
+		{{Hash: a, Quality: 80}, {Hash: b, Quality: 80, Kind: fingerprint.VariantTop}},
+		{{Hash: b, Quality: 80}},
+	}
+	r := evalQuery(meth, refs, []Code{{Hash: b, Quality: 80, Kind: fingerprint.VariantTop}}, 0, fingerprint.DefaultThreshold)
+	if !r.hit || r.wrong || r.best != 0 {
+		t.Errorf("top half: hit %v wrong %v best %d, want a hit at 0 and no wrong match", r.hit, r.wrong, r.best)
+	}
+	if n := r.nonMatch.Total(); n != 0 {
+		t.Errorf("%d non-matching pairs counted across kinds", n)
+	}
+}
+
+// With WithRegions a reference stores its page and both halves, every
+// query code is aimed at one of those views, and the page queried as it is
+// finds each of them at distance 0.
+func TestPagematchRegionCodes(t *testing.T) {
+	img := testpages.Page(testpages.Spec{Series: 2, Page: 3, Width: 600, Height: 850})
+	meth := Pagematch(fingerprint.WithRegions(true))
+	ref, err := meth.Reference(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []fingerprint.VariantKind
+	for _, c := range ref {
+		kinds = append(kinds, c.Kind)
+	}
+	if want := []fingerprint.VariantKind{fingerprint.VariantPage, fingerprint.VariantTop, fingerprint.VariantBottom}; !slices.Equal(kinds, want) {
+		t.Fatalf("reference kinds %v, want %v", kinds, want)
+	}
+	q, err := meth.Query(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range q {
+		if !slices.Contains(kinds, c.Kind) {
+			t.Errorf("query code aimed at %v, which references do not store", c.Kind)
+		}
+	}
+	for _, r := range ref {
+		if !slices.Contains(q, r) {
+			t.Errorf("the page's own %v code is not among its query codes", r.Kind)
+		}
 	}
 }

@@ -28,6 +28,7 @@ func main() {
 	families := flag.String("families", strings.Join(pirate.Families(), ","), "pirate families")
 	baselines := flag.Bool("baselines", true, "also measure goimagehash")
 	workers := flag.Int("workers", 0, "workers (0: GOMAXPROCS)")
+	regions := flag.Bool("regions", false, "references also store their top and bottom halves (fingerprint.WithRegions), which queries look up")
 	flag.Parse()
 
 	first := 1000
@@ -43,12 +44,17 @@ func main() {
 		cfg.Series = append(cfg.Series, s)
 	}
 	methods := []robustness.Method{robustness.Pagematch()}
+	if *regions {
+		methods[0] = robustness.Pagematch(fingerprint.WithRegions(true))
+		methods[0].Name = "pagematch+regions"
+	}
 	if *baselines {
 		methods = append(methods, robustness.Baselines()...)
 	}
 	// The baselines' thresholds are the largest that gave no false match on
 	// the tuning set (its smallest non-matching distance, less one).
-	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "goimagehash-phash": 7, "goimagehash-dhash": 6}
+	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "pagematch+regions": fingerprint.DefaultThreshold,
+		"goimagehash-phash": 7, "goimagehash-dhash": 6}
 	start := time.Now()
 	res, err := robustness.Run(context.Background(), cfg, methods, th)
 	if err != nil {
