@@ -98,7 +98,9 @@ func (ix *Index) Stats() Stats {
 // returns entries whose stored Quality is below MinQuality. Search applies
 // none of these rules.
 //
-// If fp has no Variants, fp.Hash is looked up as the page.
+// If fp has no Variants, fp.Hash is looked up as the page. Variants aimed
+// at a view other than the page (fingerprint.WithRegions's halves, see
+// VariantKind.Target) are skipped: an index stores page hashes only.
 //
 // Allocation: the result slice, and per match its ID string and, if the
 // entry has metadata, its Meta. A lookup without matches allocates nothing.
@@ -118,7 +120,7 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 	}
 	for i := range fp.Variants {
 		v := &fp.Variants[i]
-		if i > 0 && v.Quality < fingerprint.MinQuality {
+		if i > 0 && v.Quality < fingerprint.MinQuality || v.Kind.Target() != fingerprint.VariantPage {
 			continue
 		}
 		hits = ix.search(&v.Hash, cfg.threshold, hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}, hits, s)

@@ -181,6 +181,7 @@ func TestLookup(t *testing.T) {
 			{Kind: fingerprint.VariantMirror, Hash: mirror, Quality: 70},
 			{Kind: fingerprint.VariantLeft, Hash: both, Quality: 70},        // "both" at distance 0
 			{Kind: fingerprint.VariantRight, Hash: es[1].Hash, Quality: 10}, // too blank to search
+			{Kind: fingerprint.VariantTop, Hash: es[3].Hash, Quality: 70},   // a half: no page view
 		},
 	}
 	ms := ix.Lookup(fp)
