@@ -102,8 +102,8 @@ type Fingerprint struct {
 	Quality int
 	// Variants holds the page, its mirror and, for spread-shaped images,
 	// each half; with WithRegions, also the top and bottom halves of the
-	// page (VariantTop, VariantBottom) and their mirrors. Variants[0] is
-	// always the page itself.
+	// page (VariantTop, VariantBottom) and their mirrors, and of the zoomed
+	// reading of a padded page. Variants[0] is always the page itself.
 	Variants []Variant
 	// PHash is the 64-bit pHash, bit-exact with goimagehash.PerceptionHash
 	// on the same decoded image. It is zero unless WithPHash is set.

@@ -226,7 +226,7 @@ func hashImage(img image.Image, sharpen float32, want readings) *Fingerprint {
 		return fp
 	}
 	if fp.gutter == 0 {
-		zoom(fp, sub, b, sharpen, s)
+		zoom(fp, sub, b, sharpen, want, s)
 		return fp
 	}
 	x := b.Min.X + int(fp.gutter)
@@ -261,10 +261,12 @@ const (
 	zoomMargin = 0.12
 )
 
-// zoom appends to fp the page and mirror variants of its zoomed reading.
+// zoom appends to fp the page and mirror variants of its zoomed reading,
+// and when want asks for them, that reading's halves: a padded page's
+// halves in the page's own reading are of the wrong scale.
 func zoom(fp *Fingerprint, img interface {
 	SubImage(image.Rectangle) image.Image
-}, b image.Rectangle, sharpen float32, s *scratch) {
+}, b image.Rectangle, sharpen float32, want readings, s *scratch) {
 	box := fp.Box
 	// A page too empty to match stays so: zooming into a page number
 	// would make it look like content.
@@ -277,10 +279,12 @@ func zoom(fp *Fingerprint, img interface {
 		return
 	}
 	zp := lumaPlane(img.SubImage(r), workingSize, sharpen, s)
-	z := fromPlane(zp, float64(r.Dx())/float64(zp.w), 0)
+	z := fromPlane(zp, float64(r.Dx())/float64(zp.w), want&readRegions)
 	kinds := [2]VariantKind{VariantAltBox, VariantAltBoxMirror}
-	for i, v := range z.Variants[:2] {
-		v.Kind = kinds[i]
+	for i, v := range z.Variants {
+		if i < len(kinds) {
+			v.Kind = kinds[i]
+		}
 		v.Box = v.Box.Add(r.Min.Sub(b.Min))
 		fp.Variants = append(fp.Variants, v)
 	}

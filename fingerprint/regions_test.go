@@ -162,3 +162,35 @@ func TestVariantTarget(t *testing.T) {
 		}
 	}
 }
+
+// A padded page's halves are read zoomed in too, as its page is
+// (TestZoomedPadding): the halves of the page's own reading, at another
+// scale, lie far from the reference's.
+func TestRegionsZoomed(t *testing.T) {
+	ref := page(13, 4)
+	refFP, err := fingerprint.FromImage(ref, fingerprint.WithRegions(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pirate.Pad("all", 0.24, 255).Apply(ref, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := fingerprint.FromImage(img, fingerprint.WithRegions(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []fingerprint.VariantKind{fingerprint.VariantTop, fingerprint.VariantBottom} {
+		want := variant(t, refFP, k).Hash
+		var ds []int
+		for _, v := range fp.Variants {
+			if v.Kind == k {
+				ds = append(ds, v.Hash.Distance(want))
+			}
+		}
+		t.Logf("%v: distances of the readings' halves %v", k, ds)
+		if len(ds) != 2 || slices.Min(ds) > fingerprint.DefaultThreshold {
+			t.Errorf("%v: distances %v, want two readings, one within %d", k, ds, fingerprint.DefaultThreshold)
+		}
+	}
+}
