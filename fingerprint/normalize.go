@@ -151,10 +151,51 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 		return 0, math.NaN()
 	case bestS < minSkewGain*s0:
 		return 0, best
+	case p.outlineStraighter(r, best):
+		// Long slanted speed lines can outweigh the frames in the ink;
+		// the outline of the content, frames along the gutters, still
+		// says the page is straight. The angle stays a reading to try.
+		return 0, best
 	case bestS < sureSkewGain*s0:
 		return best, 0
 	}
 	return best, math.NaN()
+}
+
+// outlineStraighter reports whether the outline of the content in r (its
+// pixels next to background: panel frames along the gutters and margins)
+// projects more sharply at 0° than at deg. Tuning set (40 series): of the
+// 106 queries the ink search turned by the right angle (within 0.3°), the
+// outline was sharper at that angle in every one (1.08 to 30 times); it
+// was sharper at 0° on a straight cropped page turned by -1.4° and a
+// straight combo page turned by 1.3°.
+func (p plane) outlineStraighter(r rect, deg float64) bool {
+	if p.bg == nil {
+		return false
+	}
+	bg, w := p.bg, p.w
+	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
+	q := p.s.projector(r.dx()*r.dy(), r.dy())
+	for y := r.y0; y < r.y1; y++ {
+		n := len(q.xs)
+		for x := r.x0; x < r.x1; x++ {
+			i := y*w + x
+			if bg[i] || p.pix[i] < 0 {
+				continue
+			}
+			if (x > 0 && bg[i-1]) || (x < w-1 && bg[i+1]) || (y > 0 && bg[i-w]) || (y < p.h-1 && bg[i+w]) {
+				q.point(float32(x)-cx, 1)
+			}
+		}
+		if len(q.xs) > n {
+			q.endRow(float32(y) - cy)
+		}
+	}
+	if len(q.xs) < 32 {
+		return false
+	}
+	q.bins(int(math.Hypot(float64(r.dx()), float64(r.dy())))+4, p.s)
+	return q.score(0) > q.score(deg)
 }
 
 // Fill edges. A page turned and set on a fill darker than paper (the

@@ -24,9 +24,19 @@ func skewPlanes(b *testing.B) (ps []plane, boxes []rect) {
 		p := lumaPlane(img, workingSize, dcSharpen, new(scratch))
 		p.markBackground()
 		ps = append(ps, p)
-		boxes = append(boxes, p.density().box(rect{0, 0, p.w, p.h}, densityTau, keepShare))
+		boxes = append(boxes, contentBox(p))
 	}
 	return ps, boxes
+}
+
+// resetScratch takes back everything s lent, keeping s out of the pool.
+func resetScratch(s *scratch) {
+	s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used, s.u64.used, s.i64.used = 0, 0, 0, 0, 0, 0, 0
+}
+
+// contentBox is the tight box skew is given.
+func contentBox(p plane) rect {
+	return p.density().box(rect{0, 0, p.w, p.h}, densityTau, keepShare)
 }
 
 // BenchmarkSkewCoarseKeep compares rescoring 3 coarse angles (ref) with
@@ -45,10 +55,63 @@ func BenchmarkSkewCoarseKeep(b *testing.B) {
 			k := 0
 			for b.Loop() {
 				i := k % len(ps)
-				s.f32.used, s.f64.used, s.bools.used, s.u16.used, s.i32.used, s.u64.used, s.i64.used = 0, 0, 0, 0, 0, 0, 0
+				resetScratch(s)
 				ps[i].skewBy(boxes[i], v.keep)
 				k++
 			}
 		})
+	}
+}
+
+// BenchmarkOutlineStraighter measures the outline check beside the whole
+// deskew on the same turned pages, the only ones it runs on.
+func BenchmarkOutlineStraighter(b *testing.B) {
+	ps, boxes := skewPlanes(b)
+	s := new(scratch)
+	var turned []int
+	for i := range ps {
+		ps[i].s = s
+		if i%2 == 1 {
+			turned = append(turned, i)
+		}
+	}
+	for _, name := range []string{"skew", "outline"} {
+		b.Run(name, func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				i := turned[k%len(turned)]
+				resetScratch(s)
+				if name == "skew" {
+					ps[i].skew(boxes[i])
+				} else {
+					ps[i].outlineStraighter(boxes[i], 1.5)
+				}
+				k++
+			}
+		})
+	}
+}
+
+// TestOutlineStraighter checks the outline check both ways on real pages:
+// a page turned onto white is not straighter at 0° than at its angle, and
+// a straight page is straighter at 0° than at a turn.
+func TestOutlineStraighter(t *testing.T) {
+	for i := range 4 {
+		var img image.Image = testpages.Page(testpages.Spec{Series: 3000 + i, Page: i, Width: 600, Height: 850})
+		p := fillPlane(t, img)
+		if !p.outlineStraighter(contentBox(p), 1.5) {
+			t.Errorf("straight page %d: outline not straighter at 0° than at 1.5°", i)
+		}
+		deg := -2.0 + float64(i)
+		if deg == 0 {
+			deg = 2.5
+		}
+		turned, err := pirate.Rotate(deg, 255, i%2 == 0).Apply(img, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := fillPlane(t, turned); q.outlineStraighter(contentBox(q), deg) {
+			t.Errorf("page %d turned %+.1f°: outline straighter at 0°", i, deg)
+		}
 	}
 }
