@@ -228,3 +228,15 @@ func BenchmarkFinish(b *testing.B) {
 		})
 	}
 }
+
+// FuzzScanMatchesRef checks that the scan decoder and its reference agree
+// on arbitrary data: the same thumbnail, or both an error.
+func FuzzScanMatchesRef(f *testing.F) {
+	for _, name := range testdataFiles(f) {
+		f.Add(readTestdata(f, name))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, r := NewDecoder(WithMaxPixels(1<<22)), NewDecoder(WithMaxPixels(1<<22))
+		sameAsRef(t, "input", data, d, r)
+	})
+}
