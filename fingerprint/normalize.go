@@ -450,8 +450,12 @@ const paperLevel = 200
 // close in value to the border pixel they started from: margins, letterbox
 // bars and the fill around a rotated page, whatever their shade. The mask
 // steers the content box and the deskew; the thumbnail keeps the values.
-func (p *plane) markBackground() {
-	f := flooder{p: p, bg: p.s.boolSlice(len(p.pix)), mark: p.s.uint16s(len(p.pix))}
+func (p *plane) markBackground() { p.markBackgroundBy(p.valueRange()) }
+
+// markBackgroundBy is markBackground for a page whose values run from ink
+// to ink+255*gain (see valueRange).
+func (p *plane) markBackgroundBy(ink, gain float32) {
+	f := flooder{p: p, bg: p.s.boolSlice(len(p.pix)), mark: p.s.uint16s(len(p.pix)), ink: ink, gain: gain}
 	if p.s != nil {
 		f.stack, f.edge = p.s.stack[:0], p.s.edge[:0]
 		defer func() { p.s.stack, p.s.edge = f.stack[:0], f.edge[:0] }()
@@ -532,6 +536,46 @@ func (p *plane) markBackground() {
 	}
 	f.flood(seeds)
 	p.bg = bg
+}
+
+// valueRange returns the page's darkest value and its range up to its
+// paper (the 90th percentile) as a share of the 0-255 of a page printed in
+// black on white. A tint, a colourise or raised output levels squeeze the
+// values of a page: its floods group their seeds and take pixels on that
+// scale, so that a step from paper to a faint speed line or a thin frame
+// that stops the flood on the original page stops it on the tinted one
+// too. Pages that run from black to white flood as before: of the 800
+// pages of the tuning series (references and distractors), as images and
+// as JPEGs, not one fingerprint changed.
+func (p *plane) valueRange() (ink, gain float32) {
+	// Two histograms, for alternate pixels, shifted by one so that
+	// unknown pixels (-1) count at 0 without a branch: runs of paper of
+	// one value would otherwise chain every increment through the same
+	// counter.
+	var even, odd [257]int
+	pix := p.pix[:len(p.pix)&^1]
+	for i := 0; i < len(pix); i += 2 {
+		even[int(pix[i])+1]++
+		odd[int(pix[i+1])+1]++
+	}
+	if len(pix) < len(p.pix) {
+		even[int(p.pix[len(pix)])+1]++
+	}
+	var hist [256]int
+	n := 0
+	for v := range hist {
+		hist[v] = even[v+1] + odd[v+1]
+		n += hist[v]
+	}
+	if n == 0 {
+		return 0, 1
+	}
+	lo := 0
+	for hist[lo] == 0 {
+		lo++
+	}
+	span := max(percentile(&hist, n, 0.9)-lo, minContrast)
+	return float32(lo), float32(span) / 255
 }
 
 // blendsInto reports whether a pixel of value v next to a pixel of value u
@@ -675,6 +719,11 @@ type flooder struct {
 	gen   uint16
 	ref   float32
 	stack []int32
+
+	// ink and gain put the page's values on the scale of a page printed
+	// in black on white: level v of that scale is ink+gain*v here, and
+	// the tolerance bgTolerance*gain (see valueRange).
+	ink, gain float32
 	// magic divides a pixel index by the width: (i*magic)>>32 is exact
 	// for every index when the plane's size times its width is below
 	// 2³²; 0 when it is not, and a division is used.
@@ -688,11 +737,11 @@ type flooder struct {
 }
 
 // flood marks the pixels reachable from seeds through values within
-// bgTolerance of ref. Seeds are grouped by value, one flood per group, so
+// bgTolerance of ref, both on the page's scale (see ink and gain). Seeds are grouped by value, one flood per group, so
 // that the result does not depend on the order of the seeds.
 func (f *flooder) flood(seeds []int32) {
 	const nGroups = 256/bgBucket + 1
-	group := func(i int32) int { return min(max(int(f.p.pix[i])/bgBucket, 0), nGroups-1) }
+	group := func(i int32) int { return min(max(int((f.p.pix[i]-f.ink)/f.gain)/bgBucket, 0), nGroups-1) }
 	// The seeds sorted by group, in their order within it.
 	var start [nGroups + 1]int
 	for _, i := range seeds {
@@ -713,7 +762,7 @@ func (f *flooder) flood(seeds []int32) {
 			continue
 		}
 		f.gen++
-		f.ref = float32(g*bgBucket + bgBucket/2)
+		f.ref = f.ink + f.gain*float32(g*bgBucket+bgBucket/2)
 		f.stack = append(f.stack, sorted[start[g]:start[g+1]]...)
 		f.spans()
 	}
@@ -734,9 +783,9 @@ func (f *flooder) spans() {
 	w, h := int32(f.p.w), int32(f.p.h)
 	pix := f.p.pix
 	mark, bg := f.mark[:len(pix)], f.bg[:len(pix)]
-	gen, ref, record, dark := f.gen, f.ref, f.record, f.dark
+	gen, ref, tol, record, dark := f.gen, f.ref, bgTolerance*f.gain, f.record, f.dark
 	stack, edge := f.stack, f.edge
-	far := func(v float32) bool { return v-ref > bgTolerance || ref-v > bgTolerance }
+	far := func(v float32) bool { return v-ref > tol || ref-v > tol }
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

@@ -62,7 +62,7 @@ func (f *flooder) runsRef(l, r int32) {
 // reference, noting it among the turned-away paper if not.
 func (f *flooder) acceptsRef(i int32) bool {
 	v := f.p.pix[i]
-	if v-f.ref > bgTolerance || f.ref-v > bgTolerance {
+	if tol := bgTolerance * f.gain; v-f.ref > tol || f.ref-v > tol {
 		if f.record && v >= paperLevel {
 			f.edge = append(f.edge, i)
 		}
@@ -97,7 +97,7 @@ func floodCase(rng *rand.Rand, w, h int, record bool) *flooder {
 			p.pix[i] = 230 + 25*rng.Float32()
 		}
 	}
-	f := &flooder{p: &p, bg: make([]bool, w*h), mark: make([]uint16, w*h), gen: uint16(1 + rng.IntN(3)), record: record}
+	f := &flooder{p: &p, bg: make([]bool, w*h), mark: make([]uint16, w*h), gain: 1, gen: uint16(1 + rng.IntN(3)), record: record}
 	f.ref = float32(rng.IntN(256/bgBucket+1)*bgBucket + bgBucket/2)
 	for i := range f.mark {
 		f.mark[i] = uint16(rng.IntN(int(f.gen) + 1))
@@ -149,7 +149,7 @@ func BenchmarkSpans(b *testing.B) {
 	for i := range 4 {
 		p := lumaPlane(testpages.Page(testpages.Spec{Series: i, Page: 2 + i}), workingSize, dcSharpen, new(scratch))
 		w, h := p.w, p.h
-		f := &flooder{p: &p, bg: make([]bool, w*h), mark: make([]uint16, w*h), ref: 252, record: true}
+		f := &flooder{p: &p, bg: make([]bool, w*h), mark: make([]uint16, w*h), gain: 1, ref: 252, record: true}
 		f.magic = (1<<32 + uint64(w) - 1) / uint64(w)
 		var ss []int32
 		for i := range p.pix {
