@@ -356,7 +356,7 @@ func fromPlane(p plane, scale float64, want readings) *Fingerprint {
 	// breaking out, a signature) is no sign of a crop beyond a frame.
 	var uncrops []frect
 	if want&readUncrop != 0 {
-		uncrops = cropHypotheses(box, full)
+		uncrops = cropHypotheses(box, full, p.cutFrames(box))
 	}
 	for _, r := range uncrops {
 		q := p.hashBox(r, share, &c)
@@ -438,14 +438,51 @@ var (
 // query.
 const touchMargin = 6
 
-// cropHypotheses returns the boxes to hash besides box itself.
-func cropHypotheses(box, full rect) []frect {
+// cutFrames reports, per side of box (in rect's field order), whether the
+// image's edge line on that side is dark background along at least
+// frameCover of the box's extent, within snapReach of the side. A crop
+// along a panel's frame leaves the frame on the edge, where the flood takes
+// it for a bar and the panel's light inside for margin; a crop through a
+// screentone panel opens it to the flood, which takes it for a bar too.
+// Either way the box side stops short of the edge by more than touchMargin
+// although the crop took content there. Unknown pixels (beyond a deskewed
+// page) are no sign of a cut. Tuning set (40 series): crop 98.2 -> 98.8%,
+// nothing lower, 7.70 -> 7.96 lookups per query (8.19 with unknown pixels
+// counted); no reference's fingerprint changed.
+func (p plane) cutFrames(box rect) [4]bool {
+	var out [4]bool
+	if box.empty() || p.bg == nil {
+		return out
+	}
+	dark := func(i int) int { return int(b2u(p.bg[i] && p.pix[i] >= 0 && p.pix[i] < paperLevel)) }
+	line := func(rows bool, at, lo, hi int) bool {
+		n := 0
+		for j := lo; j < hi; j++ {
+			if rows {
+				n += dark(at*p.w + j)
+			} else {
+				n += dark(j*p.w + at)
+			}
+		}
+		return float64(n) >= frameCover*float64(hi-lo)
+	}
+	ry, rx := int(snapReach*float64(box.dy())), int(snapReach*float64(box.dx()))
+	out[0] = box.x0 <= rx && line(false, 0, box.y0, box.y1)
+	out[1] = box.y0 <= ry && line(true, 0, box.x0, box.x1)
+	out[2] = box.x1 >= p.w-rx && line(false, p.w-1, box.y0, box.y1)
+	out[3] = box.y1 >= p.h-ry && line(true, p.h-1, box.x0, box.x1)
+	return out
+}
+
+// cropHypotheses returns the boxes to hash besides box itself; cut says
+// which sides cutFrames found at a cut frame.
+func cropHypotheses(box, full rect, cut [4]bool) []frect {
 	if box.empty() {
 		return nil
 	}
 	touch := [4]bool{
-		box.x0 <= full.x0+touchMargin, box.y0 <= full.y0+touchMargin,
-		box.x1 >= full.x1-touchMargin, box.y1 >= full.y1-touchMargin,
+		cut[0] || box.x0 <= full.x0+touchMargin, cut[1] || box.y0 <= full.y0+touchMargin,
+		cut[2] || box.x1 >= full.x1-touchMargin, cut[3] || box.y1 >= full.y1-touchMargin,
 	}
 	var sides []int
 	for i, t := range touch {
