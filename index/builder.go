@@ -15,15 +15,19 @@ import (
 // may be written any number of times and keeps accepting entries after a
 // write.
 //
-// Memory: about 100 bytes per entry plus the ID and metadata strings
-// while building, and about twice that while writing.
+// Memory: about 100 bytes per entry (170 with regions) plus the ID and
+// metadata strings while building, and about twice that while writing.
 type Builder struct {
 	cfg     builderConfig
 	hashes  []fingerprint.Hash
 	ids     []string
 	quality []uint8
 	meta    []Meta // nil until an entry has metadata
-	seen    map[string]struct{}
+	// regions and regionQuality are per region kind, nil until an entry
+	// has regions.
+	regions       [len(regionKinds)][]fingerprint.Hash
+	regionQuality [len(regionKinds)][]uint8
+	seen          map[string]struct{}
 }
 
 // NewBuilder returns an empty Builder.
@@ -60,6 +64,23 @@ func (b *Builder) Add(e Entry) error {
 	}
 	if b.meta != nil {
 		b.meta = append(b.meta, slices.Clone(e.Meta))
+	}
+	if len(e.Regions) > 0 && b.regions[0] == nil {
+		for k := range regionKinds {
+			b.regions[k] = make([]fingerprint.Hash, len(b.ids)-1, cap(b.ids))
+			b.regionQuality[k] = make([]uint8, len(b.ids)-1, cap(b.ids))
+		}
+	}
+	if b.regions[0] != nil {
+		for k := range regionKinds {
+			b.regions[k] = append(b.regions[k], fingerprint.Hash{})
+			b.regionQuality[k] = append(b.regionQuality[k], 0)
+		}
+		for _, r := range e.Regions {
+			k := regionSlot(r.Kind)
+			b.regions[k][len(b.ids)-1] = r.Hash
+			b.regionQuality[k][len(b.ids)-1] = r.Quality
+		}
 	}
 	return nil
 }
@@ -105,8 +126,12 @@ func (b *Builder) columns() (*columns, error) {
 	if created.IsZero() {
 		created = time.Now()
 	}
+	version := 1
+	if b.regions[0] != nil {
+		version = 2
+	}
 	c := &columns{hdr: header{
-		version:    formatVersion,
+		version:    version,
 		algorithm:  b.cfg.algorithm,
 		hashBits:   fingerprint.HashBits,
 		threshold:  b.cfg.threshold,
@@ -141,6 +166,16 @@ func (b *Builder) columns() (*columns, error) {
 		perm[j] = k.i
 	}
 	keys = nil
+	if b.regions[0] != nil {
+		for k := range regionKinds {
+			c.regions[k] = make([]fingerprint.Hash, n)
+			c.regionQuality[k] = make([]uint8, n)
+			for j, i := range perm {
+				c.regions[k][j] = b.regions[k][i]
+				c.regionQuality[k][j] = b.regionQuality[k][i]
+			}
+		}
+	}
 
 	dirOf := func(i uint32) string { d, _ := splitID(b.ids[i]); return d }
 	baseOf := func(i uint32) string { _, s := splitID(b.ids[i]); return s }

@@ -2,6 +2,8 @@ package index
 
 import (
 	"cmp"
+	"encoding/binary"
+	"fmt"
 	"strings"
 	"time"
 
@@ -32,6 +34,63 @@ type columns struct {
 	// Metadata: entry i's metadata is metas[metaCodes[i]] (encodeMeta form).
 	metas     strtab
 	metaCodes packed
+	// Regions (version 2): per region kind (regionKinds order), the
+	// hashes and qualities in entry order; nil without regions, and
+	// dropped once an Index has built its region views.
+	regions       [len(regionKinds)][]fingerprint.Hash
+	regionQuality [len(regionKinds)][]uint8
+}
+
+// hasRegions reports whether the columns hold region views.
+func (c *columns) hasRegions() bool { return c.regions[0] != nil }
+
+// encodeRegions returns the region hashes and quality sections.
+func (c *columns) encodeRegions() (hashes, quality []byte) {
+	n := len(c.hashes)
+	hashes = make([]byte, 0, len(regionKinds)*32*n)
+	quality = make([]byte, 0, len(regionKinds)*n)
+	for k := range regionKinds {
+		for i := range c.regions[k] {
+			for _, w := range c.regions[k][i] {
+				hashes = binary.BigEndian.AppendUint64(hashes, w)
+			}
+		}
+		quality = append(quality, c.regionQuality[k]...)
+	}
+	return hashes, quality
+}
+
+// decodeRegions parses the region sections into c.
+func (c *columns) decodeRegions(kind int, b []byte, n uint64) error {
+	nk := uint64(len(regionKinds))
+	switch kind {
+	case secRegionHashes:
+		if uint64(len(b)) != nk*32*n {
+			return fmt.Errorf("%w: %d bytes of region hashes for %d entries", ErrCorrupt, len(b), n)
+		}
+		all := make([]fingerprint.Hash, nk*n)
+		for i := range all {
+			for w := range all[i] {
+				all[i][w] = binary.BigEndian.Uint64(b[32*i+8*w:])
+			}
+		}
+		for k := range regionKinds {
+			c.regions[k] = all[uint64(k)*n : uint64(k+1)*n : uint64(k+1)*n]
+		}
+	case secRegionQuality:
+		if uint64(len(b)) != nk*n {
+			return fmt.Errorf("%w: %d region qualities for %d entries", ErrCorrupt, len(b), n)
+		}
+		for _, q := range b {
+			if q > 100 {
+				return fmt.Errorf("%w: region quality %d", ErrCorrupt, q)
+			}
+		}
+		for k := range regionKinds {
+			c.regionQuality[k] = b[uint64(k)*n : uint64(k+1)*n : uint64(k+1)*n]
+		}
+	}
+	return nil
 }
 
 // appendID appends entry i's ID to dst.

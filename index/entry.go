@@ -48,7 +48,47 @@ type Entry struct {
 	Hash    fingerprint.Hash
 	Quality uint8
 	Meta    Meta
+	// Regions are further views of the page, each searched on its own:
+	// the top and bottom halves of its content box
+	// (fingerprint.WithRegions). At most one of each kind; see NewEntry.
+	Regions []Region
 }
+
+// Region is one part of a reference page hashed as an image of its own. A
+// query variant whose Kind.Target is the region's Kind is compared with it.
+type Region struct {
+	Kind    fingerprint.VariantKind // fingerprint.VariantTop or VariantBottom
+	Hash    fingerprint.Hash
+	Quality uint8
+}
+
+// regionKinds are the region views an index can store, in file order.
+var regionKinds = [...]fingerprint.VariantKind{fingerprint.VariantTop, fingerprint.VariantBottom}
+
+// regionSlot returns k's position in regionKinds, or -1.
+func regionSlot(k fingerprint.VariantKind) int {
+	for i, r := range regionKinds {
+		if r == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// NewEntry returns the entry for a reference page fingerprinted as fp: its
+// page hash and quality and, if fp holds them (fingerprint.WithRegions),
+// its top and bottom halves.
+func NewEntry(id string, fp *fingerprint.Fingerprint, meta Meta) Entry {
+	e := Entry{ID: id, Hash: fp.Hash, Quality: clampQuality(fp.Quality), Meta: meta}
+	for _, v := range fp.Variants {
+		if regionSlot(v.Kind) >= 0 {
+			e.Regions = append(e.Regions, Region{Kind: v.Kind, Hash: v.Hash, Quality: clampQuality(v.Quality)})
+		}
+	}
+	return e
+}
+
+func clampQuality(q int) uint8 { return uint8(min(max(q, 0), 100)) }
 
 // Match is an entry found near a query.
 type Match struct {
@@ -79,6 +119,19 @@ func (e *Entry) validate() error {
 		return fmt.Errorf("%w: ID %q is not valid UTF-8", ErrInvalidEntry, e.ID)
 	case e.Quality > 100:
 		return fmt.Errorf("%w: quality %d above 100", ErrInvalidEntry, e.Quality)
+	}
+	var seen [len(regionKinds)]bool
+	for _, r := range e.Regions {
+		k := regionSlot(r.Kind)
+		switch {
+		case k < 0:
+			return fmt.Errorf("%w: region of kind %v", ErrInvalidEntry, r.Kind)
+		case seen[k]:
+			return fmt.Errorf("%w: two regions of kind %v", ErrInvalidEntry, r.Kind)
+		case r.Quality > 100:
+			return fmt.Errorf("%w: region quality %d above 100", ErrInvalidEntry, r.Quality)
+		}
+		seen[k] = true
 	}
 	if n := metaLen(e.Meta); n > MaxMetaLen {
 		return fmt.Errorf("%w: metadata of %d bytes (max %d)", ErrInvalidEntry, n, MaxMetaLen)

@@ -1,11 +1,11 @@
 package index
 
-// File format, version 1. All integers are little-endian; uvarint and
+// File format, versions 1 and 2. All integers are little-endian; uvarint and
 // varint are encoding/binary's.
 //
 //	magic    8 bytes  "\x89PMIDX\r\n" (the high byte and CR LF catch text-mode
 //	                  and 7-bit corruption)
-//	version  uint32   1
+//	version  uint32   1, or 2 for an index that stores regions
 //	hlen     uint32   length of the header body, at most 64 KiB
 //	body     hlen bytes:
 //	           uvarint length + algorithm name ("pm256-v1")
@@ -39,6 +39,19 @@ package index
 //	6 meta dict   dictionary of distinct encoded metadata (see encodeMeta)
 //	7 meta codes  one byte width w, then n codes of w bits
 //
+// Version 2 adds two sections for the region views (Entry.Regions), each
+// region kind in the order top, bottom; an entry without a region has a
+// zero hash and quality 0 there:
+//
+//	8 region hashes   raw, 2n hashes of 32 bytes (most significant byte
+//	                  first, as the hash prints in hex) in entry order: every
+//	                  entry's top half, then every entry's bottom half
+//	                  (halves are not sorted, so they are stored as is)
+//	9 region quality  2n bytes, in the same order
+//
+// A writer uses version 1 when no entry has regions, so that older readers
+// keep reading such files.
+//
 // A dictionary is uvarint count, then per string (sorted, strictly
 // increasing): uvarint shared prefix length with the previous string,
 // uvarint suffix length, suffix.
@@ -53,7 +66,7 @@ import (
 
 const (
 	magic           = "\x89PMIDX\r\n"
-	formatVersion   = 1
+	formatVersion   = 2 // the newest version this package reads and writes
 	maxHeaderBody   = 64 << 10
 	maxAlgorithmLen = 64
 	// fixedHeader is magic, version and hlen.
@@ -72,10 +85,20 @@ const (
 	secIDCodes
 	secMetaDict
 	secMetaCodes
-	numSections = secMetaCodes
+	secRegionHashes
+	secRegionQuality
+	numSections = secRegionQuality
 )
 
-var sectionNames = [...]string{"", "hashes", "quality", "id-dirs", "id-bases", "id-codes", "meta-dict", "meta-codes"}
+// sectionCount is the number of sections a file of version v has.
+func sectionCount(v int) int {
+	if v == 1 {
+		return secMetaCodes
+	}
+	return secRegionQuality
+}
+
+var sectionNames = [...]string{"", "hashes", "quality", "id-dirs", "id-bases", "id-codes", "meta-dict", "meta-codes", "region-hashes", "region-quality"}
 
 // Section codecs.
 const (
@@ -112,7 +135,7 @@ func appendHeader(dst []byte, h *header, secs []section) []byte {
 	}
 	start := len(dst)
 	dst = append(dst, magic...)
-	dst = binary.LittleEndian.AppendUint32(dst, formatVersion)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(h.version))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(body)))
 	dst = append(dst, body...)
 	return binary.LittleEndian.AppendUint64(dst, xxh3.Hash(dst[start:]))
@@ -120,14 +143,13 @@ func appendHeader(dst []byte, h *header, secs []section) []byte {
 
 // parseHeaderBody decodes the header body (after its checksum was
 // verified) and checks what can be checked without the sections.
-func parseHeaderBody(body []byte) (header, []section, error) {
-	var h header
+func parseHeaderBody(version int, body []byte) (header, []section, error) {
+	h := header{version: version}
 	c := cursor{b: body}
 	algLen := c.uvarint()
 	if algLen > maxAlgorithmLen {
 		return h, nil, fmt.Errorf("%w: algorithm name of %d bytes", ErrCorrupt, algLen)
 	}
-	h.version = formatVersion
 	h.algorithm = string(c.bytes(algLen))
 	hashBits := c.uvarint()
 	threshold := c.uvarint()
@@ -146,8 +168,8 @@ func parseHeaderBody(body []byte) (header, []section, error) {
 	}
 	h.hashBits, h.threshold, h.minQuality = int(hashBits), int(threshold), int(minQuality)
 	h.created = time.Unix(0, created).UTC()
-	if nsec != numSections {
-		return h, nil, fmt.Errorf("%w: %d sections, want %d", ErrCorrupt, nsec, numSections)
+	if want := sectionCount(version); nsec != uint64(want) {
+		return h, nil, fmt.Errorf("%w: %d sections, want %d for version %d", ErrCorrupt, nsec, want, version)
 	}
 	secs := make([]section, nsec)
 	for i := range secs {
@@ -208,6 +230,10 @@ func maxRaw(kind int, n uint64) uint64 {
 		return (n+1)*(MaxIDLen+12) + 10
 	case secMetaDict:
 		return (n+1)*(MaxMetaLen+12) + 10
+	case secRegionHashes:
+		return uint64(len(regionKinds)) * 32 * n
+	case secRegionQuality:
+		return uint64(len(regionKinds)) * n
 	}
 	return 0
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/pagematch/pagematch/fingerprint"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/small.pmx")
+var update = flag.Bool("update", false, "rewrite testdata/small.pmx and testdata/regions.pmx")
 
 const goldenPath = "testdata/small.pmx"
 

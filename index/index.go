@@ -18,7 +18,52 @@ type Index struct {
 	quality   []uint8
 	threshold int
 	mih       *mih // nil: every search is a linear scan
-	scratch   sync.Pool
+	// regions holds a view per region kind (regionKinds order), nil for
+	// an index without regions.
+	regions [len(regionKinds)]*view
+	scratch sync.Pool
+}
+
+// view is one region kind made searchable: the matchable regions' hashes,
+// sorted, with each one's entry.
+type view struct {
+	hashes []fingerprint.Hash
+	entry  []uint32
+	mih    *mih
+}
+
+// newView indexes the regions of kind k whose quality and whose page's
+// quality are matchable: the others can never be returned, so they take
+// neither memory nor search time.
+func newView(c *columns, k, substrings int) *view {
+	hs, qs := c.regions[k], c.regionQuality[k]
+	v := &view{}
+	for i := range hs {
+		if int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality {
+			v.entry = append(v.entry, uint32(i))
+		}
+	}
+	slices.SortFunc(v.entry, func(a, b uint32) int { return cmpHash(&hs[a], &hs[b]) })
+	v.hashes = make([]fingerprint.Hash, len(v.entry))
+	for j, i := range v.entry {
+		v.hashes[j] = hs[i]
+	}
+	m := substrings
+	if m == 0 {
+		m = autoSubstrings(len(v.hashes))
+	}
+	if m > 1 && len(v.hashes) > 0 {
+		v.mih = buildMIH(v.hashes, m)
+	}
+	return v
+}
+
+func (v *view) bytes() int64 {
+	b := 32*int64(cap(v.hashes)) + 4*int64(cap(v.entry))
+	if v.mih != nil {
+		b += v.mih.bytes()
+	}
+	return b
 }
 
 func newIndex(c *columns, cfg openConfig) (*Index, error) {
@@ -39,8 +84,19 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 			collapseHuge(ix.mih.tabs[i].post)
 		}
 	}
+	if c.hasRegions() {
+		for k := range regionKinds {
+			ix.regions[k] = newView(c, k, cfg.substrings)
+			c.regions[k], c.regionQuality[k] = nil, nil // the view holds what can match
+		}
+	}
 	return ix, nil
 }
+
+// Regions reports whether the index stores region views (Entry.Regions).
+// Queries against it should then be fingerprinted with
+// fingerprint.WithRegions(true), or their halves are not looked up.
+func (ix *Index) Regions() bool { return ix.regions[0] != nil }
 
 // Len returns the number of entries.
 func (ix *Index) Len() int { return len(ix.hashes) }
@@ -60,13 +116,14 @@ type Stats struct {
 	// Substrings is the number of multi-index tables; 0 means every
 	// search is a linear scan.
 	Substrings int
-	// Bytes of heap held by each part.
-	HashBytes, QualityBytes, TableBytes, IDBytes, MetaBytes int64
+	// Bytes of heap held by each part. RegionBytes covers the region
+	// views: their hashes, entry numbers and tables.
+	HashBytes, QualityBytes, TableBytes, IDBytes, MetaBytes, RegionBytes int64
 }
 
 // Total returns the heap bytes of all parts.
 func (s Stats) Total() int64 {
-	return s.HashBytes + s.QualityBytes + s.TableBytes + s.IDBytes + s.MetaBytes
+	return s.HashBytes + s.QualityBytes + s.TableBytes + s.IDBytes + s.MetaBytes + s.RegionBytes
 }
 
 // Stats returns the index's memory use.
@@ -83,6 +140,11 @@ func (ix *Index) Stats() Stats {
 		s.Substrings = len(ix.mih.tabs)
 		s.TableBytes = ix.mih.bytes()
 	}
+	for _, v := range ix.regions {
+		if v != nil {
+			s.RegionBytes += v.bytes()
+		}
+	}
 	return s
 }
 
@@ -98,9 +160,11 @@ func (ix *Index) Stats() Stats {
 // returns entries whose stored Quality is below MinQuality. Search applies
 // none of these rules.
 //
-// If fp has no Variants, fp.Hash is looked up as the page. Variants aimed
-// at a view other than the page (fingerprint.WithRegions's halves, see
-// VariantKind.Target) are skipped: an index stores page hashes only.
+// If fp has no Variants, fp.Hash is looked up as the page. A variant aimed
+// at a region view (fingerprint.WithRegions's halves, see
+// VariantKind.Target) is looked up among that view's regions when the
+// index stores them (Regions), and skipped otherwise; a region is
+// matchable only when its own and its page's quality are.
 //
 // Allocation: the result slice, and per match its ID string and, if the
 // entry has metadata, its Meta. A lookup without matches allocates nothing.
@@ -120,10 +184,23 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 	}
 	for i := range fp.Variants {
 		v := &fp.Variants[i]
-		if i > 0 && v.Quality < fingerprint.MinQuality || v.Kind.Target() != fingerprint.VariantPage {
+		if i > 0 && v.Quality < fingerprint.MinQuality {
 			continue
 		}
-		hits = ix.search(&v.Hash, cfg.threshold, hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}, hits, s)
+		h := hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}
+		t := v.Kind.Target()
+		if t == fingerprint.VariantPage {
+			hits = ix.search(&v.Hash, cfg.threshold, h, hits, s)
+			continue
+		}
+		if k := regionSlot(t); k >= 0 && ix.regions[k] != nil {
+			vw := ix.regions[k]
+			from := len(hits)
+			hits = searchIn(vw.hashes, vw.mih, &v.Hash, cfg.threshold, h, hits, s)
+			for j := range hits[from:] {
+				hits[from+j].idx = vw.entry[hits[from+j].idx]
+			}
+		}
 	}
 	// Drop unmatchable entries, then keep each entry's best hit.
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return ix.quality[h.idx] < fingerprint.MinQuality })
@@ -207,15 +284,21 @@ func (ix *Index) nearestLinear(q *fingerprint.Hash, out []hit) []hit {
 
 // search appends every entry within radius r of q to out.
 func (ix *Index) search(q *fingerprint.Hash, r int, h hit, out []hit, sc *searchScratch) []hit {
+	return searchIn(ix.hashes, ix.mih, q, r, h, out, sc)
+}
+
+// searchIn appends every position of hashes (sorted, with tables x or
+// nil) within radius r of q to out.
+func searchIn(hashes []fingerprint.Hash, x *mih, q *fingerprint.Hash, r int, h hit, out []hit, sc *searchScratch) []hit {
 	switch {
-	case r < 0 || len(ix.hashes) == 0:
+	case r < 0 || len(hashes) == 0:
 		return out
 	case r >= fingerprint.HashBits:
-		return linearSearch(ix.hashes, q, fingerprint.HashBits, h, out)
-	case ix.mih == nil:
-		return linearSearch(ix.hashes, q, r, h, out)
+		return linearSearch(hashes, q, fingerprint.HashBits, h, out)
+	case x == nil:
+		return linearSearch(hashes, q, r, h, out)
 	}
-	return ix.mih.search(ix.hashes, q, r, h, out, sc)
+	return x.search(hashes, q, r, h, out, sc)
 }
 
 // materialize decodes hits into Matches appended to dst, sorted by

@@ -177,6 +177,7 @@ func mergeInputs(ctx context.Context, inputs []io.Reader, sizes []int64, opts []
 			return nil, st, fmt.Errorf("index: merge: input %d: %w: %q, input 0 has %q", k, ErrAlgorithm, c.hdr.algorithm, algorithm)
 		}
 		var buf []byte
+		regions := make([]Region, 0, len(regionKinds))
 		for i := range c.hashes {
 			if i&(1<<16-1) == 0 {
 				if err := ctx.Err(); err != nil {
@@ -185,6 +186,12 @@ func mergeInputs(ctx context.Context, inputs []io.Reader, sizes []int64, opts []
 			}
 			buf = c.appendID(buf[:0], i)
 			e := Entry{ID: string(buf), Hash: c.hashes[i], Quality: c.quality[i]}
+			if c.hasRegions() {
+				e.Regions = regions[:0] // Add copies them
+				for k, kind := range regionKinds {
+					e.Regions = append(e.Regions, Region{Kind: kind, Hash: c.regions[k][i], Quality: c.regionQuality[k][i]})
+				}
+			}
 			e.Meta, buf = c.meta(i, buf)
 			if first, dup := owner[e.ID]; dup {
 				st.Collisions++

@@ -96,8 +96,9 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: in header", ErrTruncated)
 	}
-	if v := binary.LittleEndian.Uint32(fixed[len(magic):]); v != formatVersion {
-		return nil, fmt.Errorf("%w: version %d (this reader knows %d)", ErrVersion, v, formatVersion)
+	v := binary.LittleEndian.Uint32(fixed[len(magic):])
+	if v < 1 || v > formatVersion {
+		return nil, fmt.Errorf("%w: version %d (this reader knows 1 to %d)", ErrVersion, v, formatVersion)
 	}
 	hlen := binary.LittleEndian.Uint32(fixed[len(magic)+4:])
 	if hlen > maxHeaderBody {
@@ -114,7 +115,7 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 	if h.Sum64() != binary.LittleEndian.Uint64(rest[hlen:]) {
 		return nil, fmt.Errorf("%w: header", ErrChecksum)
 	}
-	hdr, secs, err := parseHeaderBody(body)
+	hdr, secs, err := parseHeaderBody(int(v), body)
 	if err != nil {
 		return nil, err
 	}
@@ -303,6 +304,8 @@ func (c *columns) decodeSection(kind int, b []byte, n uint64) error {
 			buf = c.metas.appendString(buf[:0], i)
 			_, err = walkMeta(buf, nil)
 		}
+	case secRegionHashes, secRegionQuality:
+		err = c.decodeRegions(kind, b, n)
 	case secMetaCodes:
 		if len(b) < 1 {
 			return fmt.Errorf("%w: short codes", ErrCorrupt)

@@ -38,14 +38,18 @@ func encodeSections(c *columns, level int) ([]section, [][]byte, error) {
 	if c.idCodes.n != n || c.metaCodes.n != n || len(c.quality) != n {
 		return nil, nil, errors.New("index: internal error: column lengths differ")
 	}
-	secs := make([]section, numSections)
-	stored := make([][]byte, numSections)
-	for k := secHashes; k <= numSections; k++ {
+	if c.hasRegions() {
+		raws[secRegionHashes], raws[secRegionQuality] = c.encodeRegions()
+	}
+	count := sectionCount(c.hdr.version)
+	secs := make([]section, count)
+	stored := make([][]byte, count)
+	for k := secHashes; k <= count; k++ {
 		raw := raws[k]
 		s := section{kind: k, codec: codecRaw, raw: uint64(len(raw))}
 		out := raw
 		// Near-random hash bits do not compress; everything else is tried.
-		if k != secHashes && len(raw) >= 64 {
+		if k != secHashes && k != secRegionHashes && len(raw) >= 64 {
 			if z := enc.EncodeAll(raw, nil); len(z) < len(raw)-len(raw)/32 {
 				out, s.codec = z, codecZstd
 			}
