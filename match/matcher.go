@@ -24,9 +24,12 @@ type Matcher struct {
 	met    *metrics
 	log    *slog.Logger
 	fpOpts []fingerprint.Option
-	sem    chan struct{} // fingerprint slots
-	held   atomic.Int64  // body bytes held by responses in flight
-	bufs   *bufPool
+	// fpRegions is fpOpts for an index with regions: the halves are
+	// hashed too (before the caller's options, which may override it).
+	fpRegions []fingerprint.Option
+	sem       chan struct{} // fingerprint slots
+	held      atomic.Int64  // body bytes held by responses in flight
+	bufs      *bufPool
 
 	flightMu sync.Mutex
 	flights  map[uint64]*flight
@@ -63,6 +66,7 @@ func New(idx *index.Index, opts ...Option) (*Matcher, error) {
 		bufs:    newBufPool(cfg.holdBytes),
 	}
 	m.fpOpts = append(append([]fingerprint.Option(nil), cfg.fpOpts...), fingerprint.WithMaxBytes(cfg.maxBytes))
+	m.fpRegions = append([]fingerprint.Option{fingerprint.WithRegions(true)}, m.fpOpts...)
 	m.state.Store(&state{idx: idx, gen: 1, at: time.Now()})
 	met, err := newMetrics(m, cfg.registerer)
 	if err != nil {
@@ -217,7 +221,11 @@ func (m *Matcher) land(key uint64, f *flight) {
 // evaluate fingerprints body and looks it up in st's index.
 func (m *Matcher) evaluate(ctx context.Context, st *state, body []byte) Verdict {
 	v := Verdict{Generation: st.gen}
-	fp, err := fingerprint.FromBytes(ctx, body, m.fpOpts...)
+	opts := m.fpOpts
+	if st.idx.Regions() {
+		opts = m.fpRegions
+	}
+	fp, err := fingerprint.FromBytes(ctx, body, opts...)
 	if err != nil {
 		v.Kind, v.Err = KindError, fmt.Errorf("%w: %w", ErrFingerprint, err)
 		return v

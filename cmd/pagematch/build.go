@@ -47,6 +47,7 @@ func (a *app) indexBuild(ctx context.Context, args []string) int {
 	var meta metaFlag
 	c.Var(&meta, "meta", "add `key=value` metadata to every entry (repeatable)")
 	fpf := c.fingerprintFlags()
+	c.BoolVar(&fpf.regions, "regions", true, "also index the top and bottom halves of each page (a logo over one half\nleaves the other matchable); --regions=false writes a smaller index of\npages only, which older readers (format version 1) can read")
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code
@@ -68,7 +69,7 @@ func (a *app) indexBuild(ctx context.Context, args []string) int {
 			failed++
 			return
 		}
-		e := index.Entry{ID: in.id, Hash: o.fp.Hash, Quality: uint8(min(max(o.fp.Quality, 0), 100)), Meta: index.Meta(meta)}
+		e := index.NewEntry(in.id, o.fp, index.Meta(meta))
 		if err := b.Add(e); err != nil {
 			a.errorf("%s: %v", in.path, err)
 			failed++

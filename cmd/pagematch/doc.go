@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	pagematch index build -o FILE [--workers N] [--meta key=value ...] PATH...
+//	pagematch index build -o FILE [--regions=false] [--workers N] [--meta key=value ...] PATH...
 //	pagematch index info [--json] [--memory] FILE
 //	pagematch index merge -o OUT [--on-collision fail|skip|rename] A B...
 //	pagematch match --index FILE [--json] [--threshold N] [--workers N] PATH...
@@ -24,6 +24,11 @@
 // In an index, an entry's ID is the file's path relative to the PATH
 // argument it came from, with '/' separators; for a file argument it is the
 // file's base name.
+//
+// index build also stores the top and bottom halves of each page's content
+// (format version 2), so that a copy with a logo over one half still
+// matches through the other; match then hashes the halves of each input
+// too. --regions=false builds a smaller index of whole pages (version 1).
 //
 // Images are fingerprinted by --workers goroutines (default GOMAXPROCS);
 // results are always reported in input order.

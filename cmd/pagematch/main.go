@@ -223,6 +223,7 @@ type fpFlags struct {
 	maxPixels int64
 	slow      bool
 	phash     bool
+	regions   bool // also hash the content box's halves
 }
 
 // fingerprintFlags registers the fingerprinting flags; parse checks them.
@@ -252,6 +253,7 @@ func (f *fpFlags) options() []fingerprint.Option {
 		fingerprint.WithMaxPixels(f.maxPixels),
 		fingerprint.WithFastPath(!f.slow),
 		fingerprint.WithPHash(f.phash),
+		fingerprint.WithRegions(f.regions),
 	}
 }
 

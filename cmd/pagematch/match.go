@@ -74,6 +74,7 @@ func (a *app) match(ctx context.Context, args []string) int {
 		a.errorf("%v", err)
 		return exitFail
 	}
+	fpf.regions = ix.Regions() // halves are looked up where the index has them
 
 	out := newRecordWriter(a.stdout, *asJSON, "PATH\tVERDICT\tID\tDISTANCE\tVARIANT\tQUALITY")
 	var matched, missed int
