@@ -18,6 +18,12 @@
 //
 // recall_vs_linear compares Lookup with a linear scan over a sample of the
 // queries in the same run; linear_query_p50_us is that scan's median time.
+//
+// With -regions every entry also stores a top and a bottom half
+// (index.Entry.Regions, drawn per series like the pages), so
+// fingerprint_bytes is 96; a query is then the page and both halves
+// (three searches, as fingerprint.WithRegions gives), and lookup2_* adds
+// the three mirrors.
 package main
 
 import (
@@ -53,25 +59,27 @@ type result struct {
 	RecallVsLinear          float64 `json:"recall_vs_linear"`
 	LinearQueryP50us        float64 `json:"linear_query_p50_us"`
 
-	Threshold      int     `json:"threshold"`
-	Substrings     int     `json:"substrings"`
-	Queries        int     `json:"queries"`
-	LinearSample   int     `json:"linear_sample"`
-	ExactVsLinear  bool    `json:"exact_vs_linear"`
-	PlantedFound   float64 `json:"planted_found"`
-	HitQueryP50us  float64 `json:"hit_query_p50_us"`
-	MissQueryP50us float64 `json:"miss_query_p50_us"`
-	MissQueryP99us float64 `json:"miss_query_p99_us"`
-	Lookup2P50us   float64 `json:"lookup2_p50_us"`
-	Lookup2P99us   float64 `json:"lookup2_p99_us"`
-	Lookup2QPS     float64 `json:"lookup2_queries_per_second_per_core"`
-	HeapHashBytes  float64 `json:"heap_hash_bytes_per_entry"`
-	HeapTableBytes float64 `json:"heap_table_bytes_per_entry"`
-	HeapIDBytes    float64 `json:"heap_id_bytes_per_entry"`
-	FlipMin        int     `json:"flip_min"`
-	FlipMax        int     `json:"flip_max"`
-	GOAMD64        string  `json:"goamd64"`
-	GoVersion      string  `json:"go_version"`
+	Threshold       int     `json:"threshold"`
+	Substrings      int     `json:"substrings"`
+	Queries         int     `json:"queries"`
+	LinearSample    int     `json:"linear_sample"`
+	ExactVsLinear   bool    `json:"exact_vs_linear"`
+	PlantedFound    float64 `json:"planted_found"`
+	HitQueryP50us   float64 `json:"hit_query_p50_us"`
+	MissQueryP50us  float64 `json:"miss_query_p50_us"`
+	MissQueryP99us  float64 `json:"miss_query_p99_us"`
+	Lookup2P50us    float64 `json:"lookup2_p50_us"`
+	Lookup2P99us    float64 `json:"lookup2_p99_us"`
+	Lookup2QPS      float64 `json:"lookup2_queries_per_second_per_core"`
+	HeapHashBytes   float64 `json:"heap_hash_bytes_per_entry"`
+	HeapTableBytes  float64 `json:"heap_table_bytes_per_entry"`
+	HeapIDBytes     float64 `json:"heap_id_bytes_per_entry"`
+	HeapRegionBytes float64 `json:"heap_region_bytes_per_entry"`
+	Regions         bool    `json:"regions"`
+	FlipMin         int     `json:"flip_min"`
+	FlipMax         int     `json:"flip_max"`
+	GOAMD64         string  `json:"goamd64"`
+	GoVersion       string  `json:"go_version"`
 }
 
 func main() {
@@ -85,6 +93,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed")
 	dir := flag.String("dir", "", "directory for the index file (default: a temporary one)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
+	flag.BoolVar(&withRegions, "regions", false, "entries also store their top and bottom halves, and queries look them up")
 	flag.Parse()
 	profilePath = *cpuprofile
 	if err := run(*n, *threshold, *queries, *linearSample, *substrings, *flipMin, *flipMax, *seed, *dir); err != nil {
@@ -96,12 +105,15 @@ func main() {
 // profilePath is where the timed queries' CPU profile goes ("": none).
 var profilePath string
 
+// withRegions is -regions.
+var withRegions bool
+
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "indexbench: "+format+"\n", args...)
 }
 
 func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir string) error {
-	res := result{N: n, FingerprintBytes: 32, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64()}
+	res := result{N: n, FingerprintBytes: 32 * (1 + 2*b2i(withRegions)), Regions: withRegions, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64()}
 	t0 := time.Now()
 	cat := generate(n, flipMin, flipMax, seed)
 	logf("generated %d entries in %.1fs", n, time.Since(t0).Seconds())
@@ -118,7 +130,14 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	t0 = time.Now()
 	b := index.NewBuilder()
 	for i := 0; i < n; i++ {
-		if err := b.Add(index.Entry{ID: cat.id(i), Hash: cat.hashes[i], Quality: cat.quality[i]}); err != nil {
+		e := index.Entry{ID: cat.id(i), Hash: cat.hashes[i], Quality: cat.quality[i]}
+		if withRegions {
+			e.Regions = []index.Region{
+				{Kind: fingerprint.VariantTop, Hash: cat.top[i], Quality: cat.quality[i]},
+				{Kind: fingerprint.VariantBottom, Hash: cat.bottom[i], Quality: cat.quality[i]},
+			}
+		}
+		if err := b.Add(e); err != nil {
 			return err
 		}
 	}
@@ -156,6 +175,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	res.HeapHashBytes = float64(s.HashBytes+s.QualityBytes) / float64(n)
 	res.HeapTableBytes = float64(s.TableBytes) / float64(n)
 	res.HeapIDBytes = float64(s.IDBytes+s.MetaBytes) / float64(n)
+	res.HeapRegionBytes = float64(s.RegionBytes) / float64(n)
 	logf("loaded in %.2fs, %.1f heap bytes/entry, %s", res.LoadSeconds, res.HeapBytesPerEntry, anonHuge())
 
 	// Warm up (plans, caches), then time each query, then the throughput.
@@ -219,7 +239,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	for k := 0; k < nlin; k++ {
 		q := &qs[k*len(qs)/nlin]
 		t := time.Now()
-		want := cat.linear(q.fp.Hash, threshold)
+		want := cat.linear(&q.fp, threshold)
 		linLat = append(linLat, time.Since(t))
 		ms := ix.Lookup(&q.fp, index.WithThreshold(threshold))
 		ids := make(map[string]int, len(ms))
@@ -307,11 +327,15 @@ func goamd64() string {
 // catalogue is the generated data: hashes and what the IDs are made of.
 type catalogue struct {
 	hashes  []fingerprint.Hash
+	top     []fingerprint.Hash // -regions only
+	bottom  []fingerprint.Hash
 	quality []uint8
 	series  []uint32
 	vol     []uint8
 	page    []uint16
 	bases   []fingerprint.Hash // per series
+	// per series, -regions only
+	topBases, bottomBases []fingerprint.Hash
 }
 
 func (c *catalogue) id(i int) string {
@@ -321,15 +345,38 @@ func (c *catalogue) id(i int) string {
 
 type linHit struct{ i, d int }
 
-// linear scans every hash, keeping matchable entries within r.
-func (c *catalogue) linear(q fingerprint.Hash, r int) []linHit {
+// linear scans every hash, keeping matchable entries within r of a
+// variant of fp (each compared with the view it targets) at their least
+// distance.
+func (c *catalogue) linear(fp *fingerprint.Fingerprint, r int) []linHit {
 	var out []linHit
 	for i := range c.hashes {
-		if d := q.Distance(c.hashes[i]); d <= r && c.quality[i] >= fingerprint.MinQuality {
-			out = append(out, linHit{i, d})
+		if c.quality[i] < fingerprint.MinQuality {
+			continue
+		}
+		best := r + 1
+		for _, v := range fp.Variants {
+			h := &c.hashes[i]
+			switch v.Kind.Target() {
+			case fingerprint.VariantTop:
+				h = &c.top[i]
+			case fingerprint.VariantBottom:
+				h = &c.bottom[i]
+			}
+			best = min(best, v.Hash.Distance(*h))
+		}
+		if best <= r {
+			out = append(out, linHit{i, best})
 		}
 	}
 	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // flipBits flips k distinct random bits of h.
@@ -359,11 +406,18 @@ func generate(n, flipMin, flipMax int, seed uint64) *catalogue {
 		hashes: make([]fingerprint.Hash, n), quality: make([]uint8, n),
 		series: make([]uint32, n), vol: make([]uint8, n), page: make([]uint16, n),
 	}
+	if withRegions {
+		c.top, c.bottom = make([]fingerprint.Hash, n), make([]fingerprint.Hash, n)
+	}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var starts []int
 	for i, s := 0, 0; i < n; s++ {
 		starts = append(starts, i)
 		c.bases = append(c.bases, randHash(rng))
+		if withRegions {
+			c.topBases = append(c.topBases, randHash(rng))
+			c.bottomBases = append(c.bottomBases, randHash(rng))
+		}
 		vols := 1 + rng.IntN(20)
 		for v := 1; v <= vols && i < n; v++ {
 			pages := 180 + rng.IntN(41)
@@ -384,6 +438,10 @@ func generate(n, flipMin, flipMax int, seed uint64) *catalogue {
 				rng := rand.New(rand.NewPCG(seed, 1000+uint64(s)))
 				for i := starts[s]; i < starts[s+1]; i++ {
 					c.hashes[i] = flipBits(rng, c.bases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+					if withRegions {
+						c.top[i] = flipBits(rng, c.topBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+						c.bottom[i] = flipBits(rng, c.bottomBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+					}
 					if rng.IntN(100) < 3 {
 						c.quality[i] = uint8(rng.IntN(fingerprint.MinQuality))
 					} else {
@@ -407,7 +465,7 @@ func makeQueries(c *catalogue, rng *rand.Rand, nq, threshold, flipMin, flipMax i
 	n := len(c.hashes)
 	for i := range qs {
 		q := &qs[i]
-		var h fingerprint.Hash
+		var h, top, bottom fingerprint.Hash
 		q.planted = -1
 		switch {
 		case i%2 == 0:
@@ -416,17 +474,34 @@ func makeQueries(c *catalogue, rng *rand.Rand, nq, threshold, flipMin, flipMax i
 				j = rng.IntN(n)
 			}
 			h = flipBits(rng, c.hashes[j], rng.IntN(threshold+1))
+			if withRegions {
+				top = flipBits(rng, c.top[j], rng.IntN(threshold+1))
+				bottom = flipBits(rng, c.bottom[j], rng.IntN(threshold+1))
+			}
 			q.planted = j
 		case i%4 == 1:
-			h = randHash(rng)
+			h, top, bottom = randHash(rng), randHash(rng), randHash(rng)
 		default:
-			h = flipBits(rng, c.bases[rng.IntN(len(c.bases))], flipMin+rng.IntN(flipMax-flipMin+1))
+			s := rng.IntN(len(c.bases))
+			h = flipBits(rng, c.bases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+			if withRegions {
+				top = flipBits(rng, c.topBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+				bottom = flipBits(rng, c.bottomBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
+			}
 		}
-		page := fingerprint.Variant{Kind: fingerprint.VariantPage, Hash: h, Quality: 70}
-		q.fp = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: []fingerprint.Variant{page}}
+		v := func(k fingerprint.VariantKind, h fingerprint.Hash) fingerprint.Variant {
+			return fingerprint.Variant{Kind: k, Hash: h, Quality: 70}
+		}
 		// A mirror is, to the index, just another unrelated hash.
-		mirror := fingerprint.Variant{Kind: fingerprint.VariantMirror, Hash: randHash(rng), Quality: 70}
-		q.fp2 = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: []fingerprint.Variant{page, mirror}}
+		one := []fingerprint.Variant{v(fingerprint.VariantPage, h)}
+		two := append(slices.Clone(one), v(fingerprint.VariantMirror, randHash(rng)))
+		if withRegions {
+			one = append(one, v(fingerprint.VariantTop, top), v(fingerprint.VariantBottom, bottom))
+			two = append(two, v(fingerprint.VariantTop, top), v(fingerprint.VariantBottom, bottom),
+				v(fingerprint.VariantTopMirror, randHash(rng)), v(fingerprint.VariantBottomMirror, randHash(rng)))
+		}
+		q.fp = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: one}
+		q.fp2 = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: two}
 	}
 	return qs
 }
