@@ -174,7 +174,9 @@ func buildIndex(ctx context.Context, cfg config, pagesDir string, ids []string, 
 			return err
 		}
 		defer f.Close()
-		fps[i], err = fingerprint.FromReader(ctx, f)
+		// With the halves, a copy with a logo over one half still
+		// matches through the other.
+		fps[i], err = fingerprint.FromReader(ctx, f, fingerprint.WithRegions(true))
 		return err
 	})
 	if err != nil {
@@ -187,7 +189,7 @@ func buildIndex(ctx context.Context, cfg config, pagesDir string, ids []string, 
 			return 0, err
 		}
 		meta := index.Meta{{Key: "series", Value: strconv.Itoa(s.Series)}, {Key: "page", Value: strconv.Itoa(s.Page)}}
-		if err := b.Add(index.Entry{ID: ids[i], Hash: fp.Hash, Quality: uint8(fp.Quality), Meta: meta}); err != nil {
+		if err := b.Add(index.NewEntry(ids[i], fp, meta)); err != nil {
 			return 0, err
 		}
 	}
@@ -309,7 +311,7 @@ func check(ctx context.Context, ix *index.Index, dir string, sp suspect) row {
 	data, err := os.ReadFile(filepath.Join(dir, sp.file))
 	var fp *fingerprint.Fingerprint
 	if err == nil {
-		fp, err = fingerprint.FromBytes(ctx, data)
+		fp, err = fingerprint.FromBytes(ctx, data, fingerprint.WithRegions(ix.Regions()))
 	}
 	if err != nil {
 		r.Verdict, r.ID = "error", err.Error()
