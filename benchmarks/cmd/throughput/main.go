@@ -8,7 +8,9 @@
 // encoded by image/jpeg at quality 85: greyscale pages, colour covers
 // (4:2:0), and the progressive files in benchmarks/testdata. The pipelines:
 //
-//	(a) fingerprint.FromBytes, the default (JPEG fast path: DC-only decode)
+//	(a) fingerprint.FromBytes, the default (JPEG fast path: DC-only decode),
+//	    and the same with WithRegions(true), as a Matcher runs it against an
+//	    index of pages and halves
 //	(b) fingerprint.FromBytes with WithFastPath(false) (full decode)
 //	(c) image/jpeg.Decode, then goimagehash.PerceptionHash
 //	    image/jpeg.Decode alone, to split (c) into decoding and hashing

@@ -54,6 +54,13 @@ func runFast(b []byte) error {
 	return err
 }
 
+// runFastRegions is (a) as a Matcher runs it against an index that stores
+// the pages' halves (the CLI's default index).
+func runFastRegions(b []byte) error {
+	_, err := fingerprint.FromBytes(bg, b, fingerprint.WithRegions(true))
+	return err
+}
+
 func runFull(b []byte) error {
 	_, err := fingerprint.FromBytes(bg, b, fingerprint.WithFastPath(false))
 	return err
@@ -77,6 +84,7 @@ func runImageJPEG(b []byte) error {
 func goPipelines() []pipeline {
 	return []pipeline{
 		{"fast", "(a) fingerprint.FromBytes, fast path", inProcess(runFast)},
+		{"fastregions", "(a) with WithRegions(true): the halves too", inProcess(runFastRegions)},
 		{"full", "(b) fingerprint.FromBytes, WithFastPath(false)", inProcess(runFull)},
 		{"goimagehash", "(c) image/jpeg + goimagehash.PerceptionHash", inProcess(runGoimagehash)},
 		{"imagejpeg", "image/jpeg.Decode alone (no hash)", inProcess(runImageJPEG)},
