@@ -37,25 +37,62 @@ type view struct {
 // neither memory nor search time.
 func newView(c *columns, k, substrings int) *view {
 	hs, qs := c.regions[k], c.regionQuality[k]
-	v := &view{}
+	type pair struct {
+		h fingerprint.Hash
+		i uint32
+	}
+	// Sorted by a counting sort on the top bits, then each bucket
+	// (about 16 entries) by the whole hash: a comparison sort of the
+	// whole array took most of the load time.
+	const top = 16
+	var counts [1<<top + 1]uint32
+	m := 0
 	for i := range hs {
 		if int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality {
-			v.entry = append(v.entry, uint32(i))
+			counts[hs[i][0]>>(64-top)+1]++
+			m++
 		}
 	}
-	slices.SortFunc(v.entry, func(a, b uint32) int { return cmpHash(&hs[a], &hs[b]) })
-	v.hashes = make([]fingerprint.Hash, len(v.entry))
-	for j, i := range v.entry {
-		v.hashes[j] = hs[i]
+	for b := 1; b <= 1<<top; b++ {
+		counts[b] += counts[b-1]
 	}
-	m := substrings
-	if m == 0 {
-		m = autoSubstrings(len(v.hashes))
+	pairs := make([]pair, m)
+	next := counts
+	for i := range hs {
+		if int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality {
+			b := hs[i][0] >> (64 - top)
+			pairs[next[b]] = pair{hs[i], uint32(i)}
+			next[b]++
+		}
 	}
-	if m > 1 && len(v.hashes) > 0 {
-		v.mih = buildMIH(v.hashes, m)
+	for b := 0; b < 1<<top; b++ {
+		if bucket := pairs[counts[b]:counts[b+1]]; len(bucket) > 1 {
+			slices.SortFunc(bucket, func(x, y pair) int { return cmpHash(&x.h, &y.h) })
+		}
 	}
+	v := &view{hashes: make([]fingerprint.Hash, m), entry: make([]uint32, m)}
+	adviseHuge(v.hashes)
+	for j := range pairs {
+		v.hashes[j], v.entry[j] = pairs[j].h, pairs[j].i
+	}
+	pairs = nil
+	v.mih = tablesFor(v.hashes, substrings)
 	return v
+}
+
+// tablesFor builds the search tables over hashes (sorted) with m
+// substrings (0: automatic), or returns nil where a linear scan serves.
+func tablesFor(hashes []fingerprint.Hash, m int) *mih {
+	if m == 0 {
+		m = autoSubstrings(len(hashes))
+	}
+	if m <= 1 || len(hashes) == 0 {
+		return nil
+	}
+	x := buildMIH(hashes, m)
+	collapseHuge(hashes)
+	x.collapseHuge()
+	return x
 }
 
 func (v *view) bytes() int64 {
@@ -72,22 +109,15 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 	}
 	ix := &Index{c: c, hashes: c.hashes, quality: c.quality, threshold: cfg.threshold}
 	ix.scratch.New = func() any { return new(searchScratch) }
-	m := cfg.substrings
-	if m == 0 {
-		m = autoSubstrings(len(c.hashes))
-	}
-	if m > 1 && len(c.hashes) > 0 {
-		ix.mih = buildMIH(c.hashes, m)
-		collapseHuge(c.hashes)
-		for i := range ix.mih.tabs {
-			collapseHuge(ix.mih.tabs[i].dir)
-			collapseHuge(ix.mih.tabs[i].post)
-		}
-	}
+	ix.mih = tablesFor(c.hashes, cfg.substrings)
 	if c.hasRegions() {
+		var wg sync.WaitGroup
 		for k := range regionKinds {
-			ix.regions[k] = newView(c, k, cfg.substrings)
-			c.regions[k], c.regionQuality[k] = nil, nil // the view holds what can match
+			wg.Go(func() { ix.regions[k] = newView(c, k, cfg.substrings) })
+		}
+		wg.Wait()
+		for k := range regionKinds {
+			c.regions[k], c.regionQuality[k] = nil, nil // the views hold what can match
 		}
 	}
 	return ix, nil

@@ -272,6 +272,14 @@ func (t *table) build(hashes []fingerprint.Hash, sorted bool, idxBits uint) {
 	t.post = post
 }
 
+// collapseHuge moves the tables to huge pages (see collapseHuge).
+func (x *mih) collapseHuge() {
+	for i := range x.tabs {
+		collapseHuge(x.tabs[i].dir)
+		collapseHuge(x.tabs[i].post)
+	}
+}
+
 func (x *mih) bytes() int64 {
 	var b int64
 	for i := range x.tabs {
