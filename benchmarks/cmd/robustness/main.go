@@ -4,6 +4,10 @@
 //
 //	go run ./benchmarks/cmd/robustness            # the report set
 //	go run ./benchmarks/cmd/robustness -set tune  # the tuning set
+//
+// The "pagematch" column is the index pagematch index build makes by
+// default (pages and their halves); "pagematch-pages-only" is an index of
+// whole pages (--regions=false).
 package main
 
 import (
@@ -28,7 +32,8 @@ func main() {
 	families := flag.String("families", strings.Join(pirate.Families(), ","), "pirate families")
 	baselines := flag.Bool("baselines", true, "also measure goimagehash")
 	workers := flag.Int("workers", 0, "workers (0: GOMAXPROCS)")
-	regions := flag.Bool("regions", false, "references also store their top and bottom halves (fingerprint.WithRegions), which queries look up")
+	regions := flag.Bool("regions", true, "measure pagematch as pagematch index build indexes by default: references store their page and its top and bottom halves (fingerprint.WithRegions), which queries look up")
+	pagesOnly := flag.Bool("pages-only", true, "also measure an index of whole pages only (pagematch index build --regions=false)")
 	flag.Parse()
 
 	first := 1000
@@ -43,17 +48,25 @@ func main() {
 	for s := first; s < first+*series; s++ {
 		cfg.Series = append(cfg.Series, s)
 	}
-	methods := []robustness.Method{robustness.Pagematch()}
+	var methods []robustness.Method
 	if *regions {
-		methods[0] = robustness.Pagematch(fingerprint.WithRegions(true))
-		methods[0].Name = "pagematch+regions"
+		methods = append(methods, robustness.Pagematch(fingerprint.WithRegions(true)))
+	}
+	if *pagesOnly {
+		m := robustness.Pagematch()
+		m.Name = "pagematch-pages-only"
+		methods = append(methods, m)
 	}
 	if *baselines {
 		methods = append(methods, robustness.Baselines()...)
 	}
+	if len(methods) == 0 {
+		fmt.Fprintln(os.Stderr, "robustness: no method to measure")
+		os.Exit(2)
+	}
 	// The baselines' thresholds are the largest that gave no false match on
 	// the tuning set (its smallest non-matching distance, less one).
-	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "pagematch+regions": fingerprint.DefaultThreshold,
+	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "pagematch-pages-only": fingerprint.DefaultThreshold,
 		"goimagehash-phash": 7, "goimagehash-dhash": 6}
 	start := time.Now()
 	res, err := robustness.Run(context.Background(), cfg, methods, th)
