@@ -65,6 +65,7 @@ func (a *app) hash(ctx context.Context, args []string) int {
 	asJSON := c.Bool("json", false, "print one JSON object per image")
 	fpf := c.fingerprintFlags()
 	c.BoolVar(&fpf.phash, "phash", false, "also compute the 64-bit pHash of goimagehash.PerceptionHash (forces a full decode)")
+	c.BoolVar(&fpf.regions, "regions", false, "also hash the top and bottom halves of the content box (the variants an index built with regions is searched with)")
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code
