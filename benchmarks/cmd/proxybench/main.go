@@ -597,6 +597,7 @@ func startProxy(ctx context.Context, indexPath, origin string, c config, pagemat
 	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
 		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-policy", c.policy, "-pagematch="+strconv.FormatBool(pagematch))
 	cmd.Stderr = os.Stderr
+	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
