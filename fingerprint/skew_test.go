@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"image"
+	"math"
 	"testing"
 
 	"github.com/pagematch/pagematch/internal/pirate"
@@ -39,8 +40,8 @@ func contentBox(p plane) rect {
 	return p.density().box(rect{0, 0, p.w, p.h}, densityTau, keepShare)
 }
 
-// BenchmarkSkewCoarseKeep compares rescoring 3 coarse angles (ref) with
-// coarseKeep (new).
+// BenchmarkSkewCoarseKeep compares rescoring 5 coarse angles (ref, the
+// previous setting) with coarseKeep (new).
 func BenchmarkSkewCoarseKeep(b *testing.B) {
 	ps, boxes := skewPlanes(b)
 	s := new(scratch)
@@ -50,7 +51,7 @@ func BenchmarkSkewCoarseKeep(b *testing.B) {
 	for _, v := range []struct {
 		name string
 		keep int
-	}{{"ref", 3}, {"new", coarseKeep}} {
+	}{{"ref", 5}, {"new", coarseKeep}} {
 		b.Run(v.name, func(b *testing.B) {
 			k := 0
 			for b.Loop() {
@@ -112,6 +113,34 @@ func TestOutlineStraighter(t *testing.T) {
 		}
 		if q := fillPlane(t, turned); q.outlineStraighter(contentBox(q), deg) {
 			t.Errorf("page %d turned %+.1f°: outline straighter at 0°", i, deg)
+		}
+	}
+}
+
+// TestSkewCoarseKeepStraight checks that rescoring more coarse angles
+// leaves the page hash of straight pages as it was (so indexes need no
+// rebuilding): 300 pages of series outside the tuning and report sets, as
+// full decodes and through the DC thumbnail's sharpening, are turned by
+// the same angle with 5 coarse angles rescored as with coarseKeep. The
+// other reading a query also tries (alt) may differ.
+func TestSkewCoarseKeepStraight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 pages")
+	}
+	for i := range 300 {
+		img := testpages.Page(testpages.Spec{Series: 5000 + i/3, Page: i % 3 * 4, Width: 600, Height: 850})
+		for _, sharpen := range []float32{0, dcSharpen} {
+			p := lumaPlane(img, workingSize, sharpen, new(scratch))
+			p.markBackground()
+			r := contentBox(p)
+			d5, a5 := p.skewBy(r, 5)
+			d, a := p.skewBy(r, coarseKeep)
+			if d != d5 {
+				t.Errorf("page %d sharpen %v: skew %v with 5 coarse angles, %v with %d", i, sharpen, d5, d, coarseKeep)
+			}
+			if a != a5 && !(math.IsNaN(a) && math.IsNaN(a5)) {
+				t.Logf("page %d sharpen %v: other reading %v with 5 coarse angles, %v with %d", i, sharpen, a5, a, coarseKeep)
+			}
 		}
 	}
 }
