@@ -617,7 +617,26 @@ type darkFlood struct {
 	cLo, cHi      int // the extent of its contact with that side
 	contact, edge int // pixels on the border; pixel sides against non-background
 	size          int
+	bw, bh        int // the size of its bounding box
 	content       bool
+}
+
+// line reports whether d is a line that a crop cut: a panel's frame that
+// now reaches the image edge, where the flood runs along it and takes it
+// for a bar, so that the frame is lost to the snap and the content box
+// moves in to the next ink. A line is thin (no more pixels than twice its
+// bounding box's half perimeter, or at least as many sides against the
+// page as pixels), reaches darkContentDepth of long inwards, and touches
+// the edge along a quarter of its length at most (a bar or the fill along
+// a turned page's side touches it along all of it). Tuning set (100
+// series): crop 98.4 -> 98.6%, combo 96.0 -> 96.4, pad, rescan and spread
+// +0.1, tone -0.1 (a bleed panel's faint frames, content now, fade under
+// a gamma); 7.77 -> 7.85 lookups per query.
+func (d *darkFlood) line(long int) bool {
+	length := max(d.bw, d.bh)
+	deep := float64(length) >= darkContentDepth*float64(long) && 4*d.contact <= length
+	edge := d.edge >= d.size && d.edge > darkContentRatio*d.contact && float64(d.edge) >= 2*darkContentDepth*float64(long)
+	return deep && d.size <= 2*(d.bw+d.bh) || edge
 }
 
 // keepDarkContent gives back to the page the dark floods that are content
@@ -676,6 +695,7 @@ func (f *flooder) keepDarkContent(border []int32) bool {
 			}
 		}
 		d.lo, d.hi = x0, x1
+		d.bw, d.bh = x1-x0+1, y1-y0+1
 		if d.side == 0 || d.side == 2 {
 			d.lo, d.hi = y0, y1
 		}
@@ -685,11 +705,11 @@ func (f *flooder) keepDarkContent(border []int32) bool {
 	dark, content := false, false
 	for k := range floods {
 		d := &floods[k]
-		d.content = d.side >= 0 && d.size >= int(darkContentArea*float64(len(bg))) &&
-			float64(d.size) >= darkContentDepth*float64(max(w, h)*d.contact) &&
-			d.edge > darkContentRatio*d.contact &&
+		line := d.line(max(w, h))
+		d.content = line || d.side >= 0 && d.size >= int(darkContentArea*float64(len(bg))) &&
+			float64(d.size) >= darkContentDepth*float64(max(w, h)*d.contact) && d.edge > darkContentRatio*d.contact &&
 			float64(d.cHi-d.cLo+1) >= darkContentSpan*float64(d.hi-d.lo+1)
-		for j := 0; d.content && j < len(floods); j++ {
+		for j := 0; d.content && !line && j < len(floods); j++ {
 			e := &floods[j]
 			if e.side == (d.side+2)%4 && e.cLo <= d.cHi && d.cLo <= e.cHi && abs(e.contact-d.contact) <= 2 {
 				d.content = false
