@@ -6,7 +6,10 @@
 // Matcher.ModifyResponse. Both time their ModifyResponse hook the same way
 // (the plain proxy's does nothing), so the only difference between them
 // is pagematch. (With both proxies in one process, an A/A run showed the
-// second one created cheaper by several percent at one client.)
+// second one created cheaper by several percent at one client.) Both
+// child processes carry a Matcher and swap roles every two rounds (the
+// parent tells each which to play), because two identical processes also
+// differ: an A/A run with fixed roles read 5.7% at one client.
 //
 //	go run ./benchmarks/cmd/proxybench
 //	go run ./benchmarks/cmd/proxybench -conc 8 -requests 150 -rounds 200 -json out.json
@@ -293,7 +296,13 @@ func run(c config) (*Result, error) {
 		return nil, err
 	}
 	defer origin.Close()
-	plain, err := startProxy(ctx, indexPath, origin.Addr, c, c.vs != "", c.vs)
+	// The two processes swap roles every two rounds (swap), so that
+	// whatever makes one process slower than the other (an A/A run showed
+	// 5% at one client) falls on both roles alike. With -vs the "plain"
+	// process is another build and keeps its role; with -cpuprofile the
+	// roles stay put so that each profile is of one role.
+	swap := c.vs == "" && c.cpuProfile == ""
+	plain, err := startProxy(ctx, indexPath, origin.Addr, c, c.vs != "" || swap, c.vs)
 	if err != nil {
 		return nil, err
 	}
@@ -303,6 +312,7 @@ func run(c config) (*Result, error) {
 		return nil, err
 	}
 	defer pm.stop()
+	procs := [2]*proxyChild{plain, pm}
 
 	res := &Result{
 		BudgetMs: ms(c.budget), Pages: c.pages, PageSize: fmt.Sprintf("%dx%d", c.width, c.height),
@@ -333,6 +343,18 @@ func run(c config) (*Result, error) {
 				return nil, err
 			}
 		}
+	}
+	if swap {
+		if err := plain.setRole(false); err != nil {
+			return nil, err
+		}
+	}
+	// roles returns the plain and the pagematch process of round r.
+	roles := func(r int) (plain, pm *proxyChild) {
+		if swap && r/2%2 == 1 {
+			return procs[1], procs[0]
+		}
+		return procs[0], procs[1]
 	}
 	var seq atomic.Uint64
 	cached := func(i int) string { return fmt.Sprintf("/p/%d.jpg", i%c.pages) }
@@ -367,16 +389,27 @@ func run(c config) (*Result, error) {
 		var plainRuns, pmRuns []runStats
 		// One client per proxy, its connections kept from round to round.
 		clients := map[*proxyChild]*http.Client{plain: newClient(sc.conc), pm: newClient(sc.conc)}
-		if _, err := pm.verdicts(); err != nil { // reset the counts
-			return nil, err
-		}
-		if _, err := pm.hold(); err != nil {
-			return nil, err
+		for _, p := range procs { // reset the counts
+			if _, err := p.verdicts(); err != nil {
+				return nil, err
+			}
+			if _, err := p.hold(); err != nil {
+				return nil, err
+			}
 		}
 		for r := 0; r < sc.rounds; r++ {
 			if time.Since(start) > c.maxDuration {
 				res.Truncated = true
 				break
+			}
+			plain, pm := roles(r)
+			if swap && r%2 == 0 {
+				if err := plain.setRole(false); err != nil {
+					return nil, err
+				}
+				if err := pm.setRole(true); err != nil {
+					return nil, err
+				}
 			}
 			// Plain first in even rounds, pagematch first in odd ones.
 			order := []*proxyChild{plain, pm}
@@ -405,16 +438,25 @@ func run(c config) (*Result, error) {
 		if len(plainRuns) == 0 {
 			break
 		}
-		v, err := pm.verdicts()
-		if err != nil {
-			return nil, err
+		var hold counts
+		row.Verdicts = map[string]int64{}
+		for _, p := range procs {
+			v, err := p.verdicts()
+			if err != nil {
+				return nil, err
+			}
+			for k, n := range v {
+				row.Verdicts[k] += n
+			}
+			h, err := p.hold()
+			if err != nil {
+				return nil, err
+			}
+			for i := range hold {
+				hold[i] += h[i]
+			}
 		}
-		row.Verdicts = v
-		hold, err := pm.hold()
-		if err != nil {
-			return nil, err
-		}
-		row.HoldP50us, row.HoldP99us = hold[0], hold[1]
+		row.HoldP50us, row.HoldP99us = us(hold.quantile(0.5)), us(hold.quantile(0.99))
 		summarize(&row, plainRuns, pmRuns)
 		if sc.targeted {
 			// The added p99 judged is the median over rounds: of the
@@ -694,10 +736,15 @@ func minorFaults(pid string) int64 {
 
 // hold returns the p50 and p99 of the time the pagematch proxy spent in
 // ModifyResponse, in µs, since the last call.
-func (p *proxyChild) hold() ([2]float64, error) {
-	var q [2]float64
+func (p *proxyChild) hold() (counts, error) {
+	var q counts
 	err := p.call("/hold", &q)
 	return q, err
+}
+
+// setRole makes the process the pagematch proxy or the plain one.
+func (p *proxyChild) setRole(pagematch bool) error {
+	return p.call("/mode?pagematch="+map[bool]string{false: "0", true: "1"}[pagematch], nil)
 }
 
 // verdicts returns the verdict counts since the last call.
@@ -731,6 +778,10 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 		return err
 	}
 	// Both proxies time their hook alike; the plain one's does nothing.
+	// on says which role the process plays (the parent swaps the roles
+	// between rounds, see run).
+	var on atomic.Bool
+	on.Store(pagematch)
 	hook := func(*http.Response) error { return nil }
 	reg := prometheus.NewRegistry()
 	if pagematch && !c.aa {
@@ -745,10 +796,15 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 		if err != nil {
 			return err
 		}
-		hook = m.ModifyResponse
+		hook = func(resp *http.Response) error {
+			if on.Load() {
+				return m.ModifyResponse(resp)
+			}
+			return nil
+		}
 	}
 	var hold histogram
-	proxy, err := serve(newProxy(ou, hold.timed(hook), c.conc))
+	proxy, err := serve(newProxy(ou, hold.timed(hook, &on), c.conc))
 	if err != nil {
 		return err
 	}
@@ -762,7 +818,10 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 	})
 	mux.HandleFunc("/hold", func(w http.ResponseWriter, r *http.Request) {
 		d := hold.take()
-		json.NewEncoder(w).Encode([2]float64{us(d.quantile(0.5)), us(d.quantile(0.99))})
+		json.NewEncoder(w).Encode(&d)
+	})
+	mux.HandleFunc("/mode", func(w http.ResponseWriter, r *http.Request) {
+		on.Store(r.FormValue("pagematch") == "1")
 	})
 	var last map[string]int64
 	mux.HandleFunc("/verdicts", func(w http.ResponseWriter, r *http.Request) {
@@ -917,12 +976,15 @@ func bucketValue(i int) time.Duration {
 	return time.Duration(uint64(32+i%32) << e)
 }
 
-// timed wraps a ModifyResponse hook to count the time it takes.
-func (h *histogram) timed(f func(*http.Response) error) func(*http.Response) error {
+// timed wraps a ModifyResponse hook to count the time it takes while the
+// process plays the pagematch role (on).
+func (h *histogram) timed(f func(*http.Response) error, on *atomic.Bool) func(*http.Response) error {
 	return func(resp *http.Response) error {
 		t := time.Now()
 		err := f(resp)
-		h.n[bucketOf(time.Since(t))].Add(1)
+		if d := time.Since(t); on.Load() {
+			h.n[bucketOf(d)].Add(1)
+		}
 		return err
 	}
 }
