@@ -36,9 +36,23 @@ func (r rect) f() frect { return frect{float64(r.x0), float64(r.y0), float64(r.x
 // resample averages box r of p into t, area-weighted. Unknown pixels and
 // pixels beyond the plane count as white paper.
 func (p plane) resample(r frect, t *thumb) {
-	sx := (r.x1 - r.x0) / grid
+	rows, iy0 := p.resampleRows(r)
+	resampleCols(rows, iy0, r, t)
+}
+
+// resampleCols is resample's vertical pass: rows holds the horizontal
+// pass of every plane row from iy0 that r covers (from resampleRows of r,
+// or of a box with r's sides left and right and more rows).
+func resampleCols(rows []float32, iy0 int, r frect, t *thumb) {
+	ry0, ry1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
 	sy := (r.y1 - r.y0) / grid
-	// Horizontal pass into rows of grid cells, then vertical.
+	applyRows(spansFor(r.y0-float64(ry0), sy, grid), rows[(ry0-iy0)*grid:(ry1-iy0)*grid], grid, t[:])
+}
+
+// resampleRows is resample's horizontal pass: for each plane row from
+// iy0 that r covers, its grid cells' averages along x, row after row.
+func (p plane) resampleRows(r frect) (rows []float32, iy0 int) {
+	sx := (r.x1 - r.x0) / grid
 	iy0, iy1 := int(math.Floor(r.y0)), int(math.Ceil(r.y1))
 	tmp := p.s.float32sSet((iy1 - iy0) * grid)
 	xs := spansFor(r.x0, sx, grid)
@@ -78,7 +92,7 @@ func (p plane) resample(r frect, t *thumb) {
 			apply(xs, p.pix[y*p.w:(y+1)*p.w], dst, fill)
 		}
 	}
-	applyRows(spansFor(r.y0-float64(iy0), sy, grid), tmp, grid, t[:])
+	return tmp, iy0
 }
 
 // span is one output cell of an area average: source samples j0..j1-1,

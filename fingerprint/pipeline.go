@@ -433,7 +433,17 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 				int(math.Round(r.x1*scale)), int(math.Round(r.y1*scale)))})
 	}
 	var c coeffs
-	q := p.hashBox(box.f(), share, &c)
+	// The halves are hashed with the page, sharing its resampling; they
+	// are added last, as before.
+	var halves [2]coeffs
+	var halfQ [2]int
+	readHalves := want&readRegions != 0 && !box.empty()
+	var q int
+	if readHalves {
+		q, halfQ = p.hashBoxHalves(box.f(), share, &c, &halves)
+	} else {
+		q = p.hashBox(box.f(), share, &c)
+	}
 	add(VariantPage, box.f(), &c, q)
 	c.mirror()
 	add(VariantMirror, box.f(), &c, q)
@@ -473,19 +483,19 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 		c.mirror()
 		add(VariantAltSkewMirror, ab.f(), &c, q)
 	}
-	if want&readRegions != 0 && !box.empty() {
+	if readHalves {
 		// Each half of the box hashed as an image of its own: a mark
 		// over the art of one half leaves the other's hash intact. A
 		// half keeps its page's size rule, and is no more matchable
 		// than its page.
 		b := box.f()
 		mid := (b.y0 + b.y1) / 2
-		halves := [2]frect{{b.x0, b.y0, b.x1, mid}, {b.x0, mid, b.x1, b.y1}}
-		for i, r := range halves {
-			q := min(p.hashBox(r, share, &c), fp.Variants[0].Quality)
-			add(VariantTop+VariantKind(i), r, &c, q)
-			c.mirror()
-			add(VariantTopMirror+VariantKind(i), r, &c, q)
+		rs := [2]frect{{b.x0, b.y0, b.x1, mid}, {b.x0, mid, b.x1, b.y1}}
+		for i, r := range rs {
+			q := min(halfQ[i], fp.Variants[0].Quality)
+			add(VariantTop+VariantKind(i), r, &halves[i], q)
+			halves[i].mirror()
+			add(VariantTopMirror+VariantKind(i), r, &halves[i], q)
 		}
 	}
 	// A landscape image is a spread whatever the box; so is a box wider
@@ -500,6 +510,33 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	return fp
 }
 
+// hashBoxHalves is hashBox for box r and for its top and bottom halves
+// (halves[0], halves[1]), with the qualities in that order. The halves
+// cover the box's rows with its sides, so the horizontal pass of the
+// resampling is made once for all three: bit for bit what three hashBox
+// calls give (TestHashBoxHalves), for a box within the plane; a box
+// reaching beyond it (whose missing strip is filled with the mean of its
+// own rows) takes three hashBox calls.
+func (p plane) hashBoxHalves(r frect, share float64, c *coeffs, halves *[2]coeffs) (q int, hq [2]int) {
+	mid := (r.y0 + r.y1) / 2
+	parts := [3]frect{r, {r.x0, r.y0, r.x1, mid}, {r.x0, mid, r.x1, r.y1}}
+	outs := [3]*coeffs{c, &halves[0], &halves[1]}
+	var qs [3]int
+	if r.x1 <= r.x0 || r.y1 <= r.y0 || r.x0 < 0 || r.y0 < 0 || r.x1 > float64(p.w) || r.y1 > float64(p.h) {
+		for i, part := range parts {
+			qs[i] = p.hashBox(part, share, outs[i])
+		}
+		return qs[0], [2]int{qs[1], qs[2]}
+	}
+	rows, iy0 := p.resampleRows(r)
+	for i, part := range parts {
+		var t thumb
+		resampleCols(rows, iy0, part, &t)
+		qs[i] = thumbQuality(&t, share, outs[i])
+	}
+	return qs[0], [2]int{qs[1], qs[2]}
+}
+
 // hashBox computes the coefficients of box r into c and returns the
 // quality. share is the box's part of the whole image: the quality falls to
 // 0 as it shrinks towards nothing, so that a page number or a speck on a
@@ -511,6 +548,12 @@ func (p plane) hashBox(r frect, share float64, c *coeffs) int {
 	}
 	var t thumb
 	p.resample(r, &t)
+	return thumbQuality(&t, share, c)
+}
+
+// thumbQuality transforms t into c and returns its quality for a box of
+// the given share of the image (see hashBox).
+func thumbQuality(t *thumb, share float64, c *coeffs) int {
 	t.dct(c)
 	q := t.quality() * qualityScale
 	q *= math.Min(1, math.Max(0, (share-minArea)/(fullArea-minArea)))
