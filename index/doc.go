@@ -34,7 +34,7 @@
 // tables), holding only the regions that can match. Lookup compares a
 // query's half variants with the view of their kind; the match still
 // names the page. An index with regions (Index.Regions) is written as
-// format version 2 and needs about 2.8 times the memory of one without.
+// format version 2 and needs about three times the memory of one without.
 //
 // # Memory
 //
@@ -45,7 +45,9 @@
 // is a code into a sorted, front-coded dictionary; about 3 bytes per entry
 // for IDs such as publisher-03/series-0042/vol-07/p-0123.jpg). IDs and
 // metadata are decoded only for entries that match. At 10 million
-// entries (m = 11) that is about 86 bytes per entry.
+// entries (m = 11) that is about 86 bytes per entry, and about 254 with
+// regions (each half kind adds its hashes, a 4-byte entry number and its
+// own tables).
 //
 // # Allocation
 //
