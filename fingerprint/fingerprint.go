@@ -85,7 +85,8 @@ func (k VariantKind) Target() VariantKind {
 
 // Variant is one hashed view of an image. A query looks up every variant
 // against the references' view of its Target kind; a reference is indexed
-// by its VariantPage hash only.
+// by its VariantPage hash and, in an index with regions, its VariantTop
+// and VariantBottom hashes.
 type Variant struct {
 	Kind    VariantKind
 	Hash    Hash

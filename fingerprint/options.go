@@ -78,7 +78,9 @@ func WithPHash(on bool) Option { return func(c *config) { c.phash = on } }
 // box, and their mirrors (VariantTop, VariantBottom, VariantTopMirror,
 // VariantBottomMirror). A reference that stores its halves' hashes can then
 // be matched through the half that an opaque mark over the art (a logo,
-// a site's name) has left intact. It is off by default: the index stores
-// page hashes only, and the halves cost two more hashes per image (about
-// 150 µs, 5-7% of the JPEG fast path; BenchmarkRegions).
+// a site's name) has left intact. Turn it on for references going into
+// an index with regions (index.NewEntry keeps the halves) and for queries
+// against one (index.Index.Regions); match.Matcher does so by itself. The
+// halves cost about 100 µs per image (4% of the JPEG fast path;
+// BenchmarkRegions), so it is off by default.
 func WithRegions(on bool) Option { return func(c *config) { c.regions = on } }
