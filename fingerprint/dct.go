@@ -31,6 +31,12 @@ type thumb [grid * grid]float32
 // frect is a box in plane pixels that may reach beyond the plane.
 type frect struct{ x0, y0, x1, y1 float64 }
 
+// halves returns the top and bottom halves of r.
+func (r frect) halves() [2]frect {
+	mid := (r.y0 + r.y1) / 2
+	return [2]frect{{r.x0, r.y0, r.x1, mid}, {r.x0, mid, r.x1, r.y1}}
+}
+
 func (r rect) f() frect { return frect{float64(r.x0), float64(r.y0), float64(r.x1), float64(r.y1)} }
 
 // resample averages box r of p into t, area-weighted. Unknown pixels and

@@ -488,10 +488,7 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 		// over the art of one half leaves the other's hash intact. A
 		// half keeps its page's size rule, and is no more matchable
 		// than its page.
-		b := box.f()
-		mid := (b.y0 + b.y1) / 2
-		rs := [2]frect{{b.x0, b.y0, b.x1, mid}, {b.x0, mid, b.x1, b.y1}}
-		for i, r := range rs {
+		for i, r := range box.f().halves() {
 			q := min(halfQ[i], fp.Variants[0].Quality)
 			add(VariantTop+VariantKind(i), r, &halves[i], q)
 			halves[i].mirror()
@@ -518,8 +515,8 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 // reaching beyond it (whose missing strip is filled with the mean of its
 // own rows) takes three hashBox calls.
 func (p plane) hashBoxHalves(r frect, share float64, c *coeffs, halves *[2]coeffs) (q int, hq [2]int) {
-	mid := (r.y0 + r.y1) / 2
-	parts := [3]frect{r, {r.x0, r.y0, r.x1, mid}, {r.x0, mid, r.x1, r.y1}}
+	h := r.halves()
+	parts := [3]frect{r, h[0], h[1]}
 	outs := [3]*coeffs{c, &halves[0], &halves[1]}
 	var qs [3]int
 	if r.x1 <= r.x0 || r.y1 <= r.y0 || r.x0 < 0 || r.y0 < 0 || r.x1 > float64(p.w) || r.y1 > float64(p.h) {

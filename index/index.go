@@ -44,11 +44,14 @@ func newView(c *columns, k, substrings int) *view {
 	// Sorted by a counting sort on the top bits, then each bucket
 	// (about 16 entries) by the whole hash: a comparison sort of the
 	// whole array took most of the load time.
+	keep := func(i int) bool {
+		return int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality
+	}
 	const top = 16
 	var counts [1<<top + 1]uint32
 	m := 0
 	for i := range hs {
-		if int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality {
+		if keep(i) {
 			counts[hs[i][0]>>(64-top)+1]++
 			m++
 		}
@@ -59,7 +62,7 @@ func newView(c *columns, k, substrings int) *view {
 	pairs := make([]pair, m)
 	next := counts
 	for i := range hs {
-		if int(qs[i]) >= fingerprint.MinQuality && int(c.quality[i]) >= fingerprint.MinQuality {
+		if keep(i) {
 			b := hs[i][0] >> (64 - top)
 			pairs[next[b]] = pair{hs[i], uint32(i)}
 			next[b]++

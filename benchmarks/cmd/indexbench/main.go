@@ -113,7 +113,10 @@ func logf(format string, args ...any) {
 }
 
 func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir string) error {
-	res := result{N: n, FingerprintBytes: 32 * (1 + 2*b2i(withRegions)), Regions: withRegions, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64()}
+	res := result{N: n, FingerprintBytes: 32, Regions: withRegions, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64()}
+	if withRegions {
+		res.FingerprintBytes = 96 // the page and its two halves
+	}
 	t0 := time.Now()
 	cat := generate(n, flipMin, flipMax, seed)
 	logf("generated %d entries in %.1fs", n, time.Since(t0).Seconds())
@@ -370,13 +373,6 @@ func (c *catalogue) linear(fp *fingerprint.Fingerprint, r int) []linHit {
 		}
 	}
 	return out
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // flipBits flips k distinct random bits of h.

@@ -744,7 +744,7 @@ func (p *proxyChild) hold() (counts, error) {
 
 // setRole makes the process the pagematch proxy or the plain one.
 func (p *proxyChild) setRole(pagematch bool) error {
-	return p.call("/mode?pagematch="+map[bool]string{false: "0", true: "1"}[pagematch], nil)
+	return p.call("/mode?pagematch="+strconv.FormatBool(pagematch), nil)
 }
 
 // verdicts returns the verdict counts since the last call.
@@ -821,7 +821,7 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 		json.NewEncoder(w).Encode(&d)
 	})
 	mux.HandleFunc("/mode", func(w http.ResponseWriter, r *http.Request) {
-		on.Store(r.FormValue("pagematch") == "1")
+		on.Store(r.FormValue("pagematch") == "true")
 	})
 	var last map[string]int64
 	mux.HandleFunc("/verdicts", func(w http.ResponseWriter, r *http.Request) {
