@@ -13,7 +13,7 @@ import (
 
 // dcThumbs returns the DC thumbnails of four grey pages, as the fast path
 // decodes them.
-func dcThumbs(b *testing.B) []*image.Gray {
+func dcThumbs(b testing.TB) []*image.Gray {
 	var thumbs []*image.Gray
 	for i := range 4 {
 		var buf bytes.Buffer

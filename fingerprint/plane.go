@@ -34,16 +34,84 @@ const workingSize = 256
 // long pixels. Transparent pixels are composited over white. A positive
 // sharpen applies an unsharp mask of that strength before resampling.
 func lumaPlane(img image.Image, long int, sharpen float32, s *scratch) plane {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	ow, oh := long, max(1, int(math.Round(float64(h)*float64(long)/float64(w))))
+	if w < h {
+		ow, oh = max(1, int(math.Round(float64(w)*float64(long)/float64(h)))), long
+	}
+	if pix, stride, ok := bytePlane(img); ok && max(w, h) < 2*long {
+		return lumaBytes(pix, stride, w, h, ow, oh, sharpen, s)
+	}
 	p := reducePlane(img, long, s)
 	if sharpen > 0 {
 		p.unsharp(sharpen)
 	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w >= h {
-		return p.resize(long, max(1, int(math.Round(float64(h)*float64(long)/float64(w)))))
+	return p.resize(ow, oh)
+}
+
+// lumaBytes is lumaPlane for w×h 8-bit luma samples that need no
+// reduction, such as a JPEG's DC thumbnail: each row is sharpened and
+// resampled across before the next is read, so that the sharpened plane
+// is never stored. The unsharp mask sums its 3×3 neighbourhoods in
+// integers, which is exact, as unsharp's float sums of whole numbers are:
+// the values are those of unsharp then resize, bit for bit.
+func lumaBytes(pix []byte, stride, w, h, ow, oh int, sharpen float32, s *scratch) plane {
+	tmp := s.planeSet(ow, h)
+	xs := spansFor(0, float64(w)/float64(ow), ow)
+	k := pairs(xs, w)
+	row := s.float32sSet(w)
+	cols := s.uint16s(w)
+	src := func(y int) []byte { return pix[min(max(y, 0), h-1)*stride:][:w] }
+	for y := 0; y < h; y++ {
+		dst := tmp.pix[y*ow : (y+1)*ow]
+		r := row
+		if ow == w {
+			r = dst // resize's pass across would copy it
+		}
+		if sharpen > 0 {
+			sharpenRow(src(y-1), src(y), src(y+1), cols, sharpen, r)
+		} else {
+			for x, v := range src(y) {
+				r[x] = float32(v)
+			}
+		}
+		if ow != w {
+			applyPairs(xs[:k], row, dst[:k])
+			apply(xs[k:], row, dst[k:], 255)
+		}
 	}
-	return p.resize(max(1, int(math.Round(float64(w)*float64(long)/float64(h)))), long)
+	if oh == h {
+		return tmp
+	}
+	out := s.planeSet(ow, oh)
+	applyRows(spansFor(0, float64(h)/float64(oh), oh), tmp.pix, ow, out.pix)
+	return out
+}
+
+// sharpenRow writes into out the row mid of 8-bit samples with unsharp's
+// mask of strength a, up and down being the rows above and below (mid
+// itself at an edge). cols is room for the column sums.
+func sharpenRow(up, mid, down []byte, cols []uint16, a float32, out []float32) {
+	w := len(mid)
+	up, down, cols, out = up[:w], down[:w], cols[:w], out[:w]
+	for x, v := range mid {
+		cols[x] = uint16(up[x]) + uint16(v) + uint16(down[x])
+	}
+	at := func(x int, sum uint16) {
+		v := float32(mid[x])
+		mean := float32(sum) / 9
+		out[x] = min(255, max(0, v+a*(v-mean)))
+	}
+	if w < 2 {
+		at(0, 3*cols[0])
+		return
+	}
+	at(0, cols[0]+cols[0]+cols[1])
+	for x := 1; x < w-1; x++ {
+		at(x, cols[x-1]+cols[x]+cols[x+1])
+	}
+	at(w-1, cols[w-2]+cols[w-1]+cols[w-1])
 }
 
 // unsharp adds a times the difference between each pixel and the mean of
