@@ -80,3 +80,66 @@ func BenchmarkLumaBytes(b *testing.B) {
 		})
 	}
 }
+
+// sharpenRowRef is sharpenRow as lumaBytes first had it: a division by 9
+// and Go's min and max.
+func sharpenRowRef(up, mid, down []byte, cols []uint16, a float32, out []float32) {
+	w := len(mid)
+	up, down, cols, out = up[:w], down[:w], cols[:w], out[:w]
+	for x, v := range mid {
+		cols[x] = uint16(up[x]) + uint16(v) + uint16(down[x])
+	}
+	at := func(x int, sum uint16) {
+		v := float32(mid[x])
+		mean := float32(sum) / 9
+		out[x] = min(255, max(0, v+a*(v-mean)))
+	}
+	if w < 2 {
+		at(0, 3*cols[0])
+		return
+	}
+	at(0, cols[0]+cols[0]+cols[1])
+	for x := 1; x < w-1; x++ {
+		at(x, cols[x-1]+cols[x]+cols[x+1])
+	}
+	at(w-1, cols[w-2]+cols[w-1]+cols[w-1])
+}
+
+// TestClamp255 checks clamp255 against min and max on values either side
+// of 0 and 255, signed zeros and infinities included.
+func TestClamp255(t *testing.T) {
+	vs := []float32{float32(math.Copysign(0, -1)), 0, -1e-45, 1e-45, 254.99998, 255, 255.00002, -255, 1e30, float32(math.Inf(1)), float32(math.Inf(-1))}
+	rng := rand.New(rand.NewPCG(43, 44))
+	for range 100000 {
+		vs = append(vs, (rng.Float32()-0.3)*400)
+	}
+	for _, v := range vs {
+		if got, want := clamp255(v), min(255, max(0, v)); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("clamp255(%v) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// BenchmarkSharpenRow sharpens the rows of DC thumbnails.
+func BenchmarkSharpenRow(b *testing.B) {
+	thumbs := dcThumbs(b)
+	out, cols := make([]float32, 512), make([]uint16, 512)
+	for _, v := range []string{"ref", "new"} {
+		b.Run(v, func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				g := thumbs[k%len(thumbs)]
+				w, h := g.Rect.Dx(), g.Rect.Dy()
+				row := func(y int) []byte { return g.Pix[min(max(y, 0), h-1)*g.Stride:][:w] }
+				for y := range h {
+					if v == "ref" {
+						sharpenRowRef(row(y-1), row(y), row(y+1), cols, dcSharpen, out[:w])
+					} else {
+						sharpenRow(row(y-1), row(y), row(y+1), cols, dcSharpen, out[:w])
+					}
+				}
+				k++
+			}
+		})
+	}
+}

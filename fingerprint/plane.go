@@ -89,6 +89,25 @@ func lumaBytes(pix []byte, stride, w, h, ow, oh int, sharpen float32, s *scratch
 	return out
 }
 
+// ninths holds float32(s)/9 for every sum s of nine 8-bit samples: a load
+// instead of a division.
+var ninths = func() (t [9*255 + 1]float32) {
+	for s := range t {
+		t[s] = float32(s) / 9
+	}
+	return t
+}()
+
+// clamp255 is min(255, max(0, v)) for a v that is not NaN, in integer
+// operations on its bits: a negative v (-0 included) becomes +0, and
+// non-negative floats order as their bits do. Go's float min and max take
+// twice the instructions, to handle NaN and signed zeros.
+func clamp255(v float32) float32 {
+	b := math.Float32bits(v)
+	b &^= uint32(int32(b) >> 31)
+	return math.Float32frombits(min(b, 0x437f0000)) // 255
+}
+
 // sharpenRow writes into out the row mid of 8-bit samples with unsharp's
 // mask of strength a, up and down being the rows above and below (mid
 // itself at an edge). cols is room for the column sums.
@@ -100,8 +119,7 @@ func sharpenRow(up, mid, down []byte, cols []uint16, a float32, out []float32) {
 	}
 	at := func(x int, sum uint16) {
 		v := float32(mid[x])
-		mean := float32(sum) / 9
-		out[x] = min(255, max(0, v+a*(v-mean)))
+		out[x] = clamp255(v + a*(v-ninths[sum]))
 	}
 	if w < 2 {
 		at(0, 3*cols[0])
