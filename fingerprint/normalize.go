@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 )
 
 // rect is a half-open box [x0,x1)×[y0,y1) on a plane.
@@ -786,43 +787,56 @@ func (f *flooder) flood(seeds []int32) {
 		}
 		f.gen++
 		f.ref = f.ink + f.gain*float32(g*bgBucket+bgBucket/2)
-		f.stack = append(f.stack, sorted[start[g]:start[g+1]]...)
-		f.spans()
+		f.spans(sorted[start[g]:start[g+1]])
 	}
 }
 
-// spans floods from the pixels on the stack, a row span at a time: a
-// popped pixel's run of acceptable pixels is marked whole, and the rows
-// above and below it get one stack entry per run. Every 4-neighbour of a
-// flooded pixel is examined, so the pixels taken and turned away are those
-// of a pixel-by-pixel flood.
+// spans floods from seeds, a row span at a time: a span is grown
+// whole from a popped pixel or run, and the rows above and below it get
+// one stack entry per run of acceptable pixels. Every 4-neighbour of a
+// flooded pixel is examined (or known to be flooded), so the pixels taken
+// and turned away are those of a pixel-by-pixel flood; a pixel turned
+// away may be noted in edge more than once, and the order of edge is
+// that of the search.
+//
+// A stack entry is three values: a run's first pixel, its last (-1 for a
+// seed, not yet tested) and the step from it to the row it was found
+// from. A run is acceptable and unmarked when pushed, and a span that
+// takes any of it takes all of it, so a popped run is either all marked
+// or needs no test; and the row it was found from is flooded over the
+// whole run, so that part of it is not scanned again.
 //
 // The state lives in locals for the loop (stores to the mark and mask
 // would otherwise reload every field of f at each pixel). A pixel is
 // taken when it is not marked in this generation and lies within
-// bgTolerance of ref; a pixel of paper turned away is noted in edge while
-// record is set.
-func (f *flooder) spans() {
+// bgTolerance of ref (between lo and hi); a pixel of paper turned away is
+// noted in edge while record is set.
+func (f *flooder) spans(seeds []int32) {
 	w, h := int32(f.p.w), int32(f.p.h)
 	pix := f.p.pix
 	mark, bg := f.mark[:len(pix)], f.bg[:len(pix)]
-	gen, ref, tol, record, dark := f.gen, f.ref, bgTolerance*f.gain, f.record, f.dark
-	stack, edge := f.stack, f.edge
-	far := func(v float32) bool { return v-ref > tol || ref-v > tol }
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	gen, record := f.gen, f.record
+	lo, hi := acceptRange(f.ref, bgTolerance*f.gain)
+	stack, edge, dark := f.stack[:0], f.edge, f.dark
+	for _, i := range seeds {
+		stack = append(stack, i, -1, 0)
+	}
+	for len(stack) >= 3 {
+		n := len(stack) - 3
+		i, e, from := stack[n], stack[n+1], stack[n+2]
+		stack = stack[:n]
 		if mark[i] == gen {
 			continue
 		}
-		if v := pix[i]; far(v) {
-			if record && v >= paperLevel {
-				edge = append(edge, i)
+		if e < 0 {
+			if v := pix[i]; v < lo || v > hi {
+				if record && v >= paperLevel {
+					edge = append(edge, i)
+				}
+				continue
 			}
-			continue
+			e = i
 		}
-		mark[i], bg[i] = gen, true
-		dark = dark || pix[i] < paperLevel
 		var y int32
 		if f.magic != 0 {
 			y = int32(uint64(i) * f.magic >> 32)
@@ -830,56 +844,90 @@ func (f *flooder) spans() {
 			y = i / w
 		}
 		row := y * w
-		l, r := i, i
+		l, r := i, e
 		for l > row && mark[l-1] != gen {
-			v := pix[l-1]
-			if far(v) {
+			if v := pix[l-1]; v < lo || v > hi {
 				if record && v >= paperLevel {
 					edge = append(edge, l-1)
 				}
 				break
 			}
 			l--
-			mark[l], bg[l] = gen, true
-			dark = dark || v < paperLevel
 		}
 		for r < row+w-1 && mark[r+1] != gen {
-			v := pix[r+1]
-			if far(v) {
+			if v := pix[r+1]; v < lo || v > hi {
 				if record && v >= paperLevel {
 					edge = append(edge, r+1)
 				}
 				break
 			}
 			r++
-			mark[r], bg[r] = gen, true
-			dark = dark || v < paperLevel
 		}
-		// The first pixel of each run of acceptable pixels in the rows
-		// above and below goes on the stack; the others are taken when
-		// that one is popped.
+		for j := l; j <= r; j++ {
+			mark[j], bg[j] = gen, true
+		}
+		if !dark && lo < paperLevel {
+			for _, v := range pix[l : r+1] {
+				dark = dark || v < paperLevel
+			}
+		}
 		for _, d := range [2]int32{-w, w} {
 			if d < 0 && y == 0 || d > 0 && y == h-1 {
 				continue
 			}
-			in := false
-			for j := l + d; j <= r+d; j++ {
-				ok := false
-				if mark[j] != gen {
-					v := pix[j]
-					ok = !far(v)
-					if !ok && record && v >= paperLevel {
+			end := r + d
+			skip, skipEnd := end+1, end // the run's own stretch of the row it came from
+			if d == from {
+				skip, skipEnd = i+d, e+d
+			}
+			for j := l + d; j <= end; j++ {
+				if j == skip {
+					j = skipEnd
+					continue
+				}
+				if mark[j] == gen {
+					continue
+				}
+				if v := pix[j]; v < lo || v > hi {
+					if record && v >= paperLevel {
 						edge = append(edge, j)
 					}
+					continue
 				}
-				if ok && !in {
-					stack = append(stack, j)
+				// A run: it goes on the stack with its end; the pixel
+				// that ends it is examined by the loop.
+				start := j
+				for j < end && mark[j+1] != gen && pix[j+1] >= lo && pix[j+1] <= hi {
+					j++
 				}
-				in = ok
+				stack = append(stack, start, j, -d)
 			}
 		}
 	}
 	f.stack, f.edge, f.dark = stack, edge, dark
+}
+
+// acceptRange returns the least and the greatest float32 v for which
+// neither v-ref > tol nor ref-v > tol, both in float32: testing lo <= v
+// && v <= hi takes what those tests take, with no subtraction. Each test
+// is monotonic in v, so the bounds are found by bisection over the
+// float32 values in order. They can differ from ref±tol: ref-v rounds to
+// tol for v a hair beyond ref-tol.
+func acceptRange(ref, tol float32) (lo, hi float32) {
+	lo = orderedFloat(sort.Search(numOrdered, func(k int) bool { return !(ref-orderedFloat(k) > tol) }))
+	hi = orderedFloat(sort.Search(numOrdered, func(k int) bool { return orderedFloat(k)-ref > tol }) - 1)
+	return lo, hi
+}
+
+// numOrdered is the number of float32 values from -Inf to +Inf, NaNs and
+// -0 left out; orderedFloat returns the kth of them in increasing order.
+const numOrdered = 2*0x7f800000 + 1
+
+func orderedFloat(k int) float32 {
+	if k < 0x7f800000 {
+		return -math.Float32frombits(uint32(0x7f800000 - k))
+	}
+	return math.Float32frombits(uint32(k - 0x7f800000))
 }
 
 // mask returns the background mask, all false when none was computed.

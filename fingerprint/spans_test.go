@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -84,6 +85,88 @@ func (f *flooder) takeRef(i int32) bool {
 	return true
 }
 
+// spansFarRef is spans as it was before acceptRange: far's two
+// subtractions at each pixel, and the marks set as the span grows.
+func (f *flooder) spansFarRef() {
+	w, h := int32(f.p.w), int32(f.p.h)
+	pix := f.p.pix
+	mark, bg := f.mark[:len(pix)], f.bg[:len(pix)]
+	gen, ref, tol, record, dark := f.gen, f.ref, bgTolerance*f.gain, f.record, f.dark
+	stack, edge := f.stack, f.edge
+	far := func(v float32) bool { return v-ref > tol || ref-v > tol }
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if mark[i] == gen {
+			continue
+		}
+		if v := pix[i]; far(v) {
+			if record && v >= paperLevel {
+				edge = append(edge, i)
+			}
+			continue
+		}
+		mark[i], bg[i] = gen, true
+		dark = dark || pix[i] < paperLevel
+		var y int32
+		if f.magic != 0 {
+			y = int32(uint64(i) * f.magic >> 32)
+		} else {
+			y = i / w
+		}
+		row := y * w
+		l, r := i, i
+		for l > row && mark[l-1] != gen {
+			v := pix[l-1]
+			if far(v) {
+				if record && v >= paperLevel {
+					edge = append(edge, l-1)
+				}
+				break
+			}
+			l--
+			mark[l], bg[l] = gen, true
+			dark = dark || v < paperLevel
+		}
+		for r < row+w-1 && mark[r+1] != gen {
+			v := pix[r+1]
+			if far(v) {
+				if record && v >= paperLevel {
+					edge = append(edge, r+1)
+				}
+				break
+			}
+			r++
+			mark[r], bg[r] = gen, true
+			dark = dark || v < paperLevel
+		}
+		// The first pixel of each run of acceptable pixels in the rows
+		// above and below goes on the stack; the others are taken when
+		// that one is popped.
+		for _, d := range [2]int32{-w, w} {
+			if d < 0 && y == 0 || d > 0 && y == h-1 {
+				continue
+			}
+			in := false
+			for j := l + d; j <= r+d; j++ {
+				ok := false
+				if mark[j] != gen {
+					v := pix[j]
+					ok = !far(v)
+					if !ok && record && v >= paperLevel {
+						edge = append(edge, j)
+					}
+				}
+				if ok && !in {
+					stack = append(stack, j)
+				}
+				in = ok
+			}
+		}
+	}
+	f.stack, f.edge, f.dark = stack, edge, dark
+}
+
 // floodCase is a flooder in a random state: a plane of screentone-like
 // values with unknown pixels, marks of earlier generations, a partial
 // mask and seeds on the stack.
@@ -121,8 +204,10 @@ func cloneFlooder(f *flooder) *flooder {
 }
 
 // TestSpansMatchesRef checks that spans leaves the flooder as spansRef
-// does: the same marks, mask, dark flag and turned-away paper in the same
-// order.
+// does: the same marks, mask and dark flag, and the same pixels of paper
+// turned away. Their order and repeats in edge may differ: markBackground
+// only floods from them, and a flood's result does not depend on the order
+// of its seeds.
 func TestSpansMatchesRef(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for k := range 400 {
@@ -132,13 +217,22 @@ func TestSpansMatchesRef(t *testing.T) {
 		}
 		f := floodCase(rng, w, h, k%2 == 0)
 		g := cloneFlooder(f)
-		f.spans()
+		seeds := slices.Clone(f.stack)
+		f.stack = f.stack[:0]
+		f.spans(seeds)
 		g.spansRef()
 		if !slices.Equal(f.mark, g.mark) || !slices.Equal(f.bg, g.bg) || f.dark != g.dark ||
-			!slices.Equal(f.edge, g.edge) || len(f.stack) != len(g.stack) {
+			!slices.Equal(pixelSet(f.edge), pixelSet(g.edge)) || len(f.stack) != len(g.stack) {
 			t.Fatalf("case %d (%dx%d): spans differs from spansRef", k, w, h)
 		}
 	}
+}
+
+// pixelSet returns the distinct pixels of list, sorted.
+func pixelSet(list []int32) []int32 {
+	s := slices.Clone(list)
+	slices.Sort(s)
+	return slices.Compact(s)
 }
 
 // BenchmarkSpans floods the white margins of test pages (the first flood
@@ -166,14 +260,50 @@ func BenchmarkSpans(b *testing.B) {
 				f := fs[k%len(fs)]
 				f.gen++
 				f.edge = f.edge[:0]
-				f.stack = append(f.stack[:0], seeds[k%len(fs)]...)
 				if v == "ref" {
-					f.spansRef()
+					f.stack = append(f.stack[:0], seeds[k%len(fs)]...)
+					f.spansFarRef()
 				} else {
-					f.spans()
+					f.spans(seeds[k%len(fs)])
 				}
 				k++
 			}
 		})
+	}
+}
+
+// TestAcceptRange checks that lo <= v && v <= hi takes exactly the values
+// far's subtractions take, on the references and tolerances of floods on
+// pages of any gain: around both bounds, ulp by ulp, and at random.
+func TestAcceptRange(t *testing.T) {
+	rng := rand.New(rand.NewPCG(47, 48))
+	up, down := float32(math.Inf(1)), float32(math.Inf(-1))
+	for k := range 3000 {
+		gain := float32(1)
+		if k%3 != 0 {
+			gain = float32(minContrast)/255 + rng.Float32()
+		}
+		ink := float32(rng.IntN(200)) * rng.Float32()
+		ref := ink + gain*float32(rng.IntN(256/bgBucket+1)*bgBucket+bgBucket/2)
+		tol := bgTolerance * gain
+		lo, hi := acceptRange(ref, tol)
+		check := func(v float32) {
+			if got, want := lo <= v && v <= hi, !(v-ref > tol || ref-v > tol); got != want {
+				t.Fatalf("ref %v, tol %v: [%v, %v] takes %v: %v, want %v", ref, tol, lo, hi, v, got, want)
+			}
+		}
+		for _, b := range []float32{lo, hi, ref - tol, ref + tol} {
+			v, u := b, b
+			for range 50 {
+				check(v)
+				check(u)
+				v, u = math.Nextafter32(v, up), math.Nextafter32(u, down)
+			}
+		}
+		for range 50 {
+			check(ref + (rng.Float32()-0.5)*4*tol)
+		}
+		check(-1)
+		check(0)
 	}
 }
