@@ -552,23 +552,26 @@ func (p *plane) markBackgroundBy(ink, gain float32) {
 // pages of the tuning series (references and distractors), as images and
 // as JPEGs, not one fingerprint changed.
 func (p *plane) valueRange() (ink, gain float32) {
-	// Two histograms, for alternate pixels, shifted by one so that
+	// Four histograms, for every fourth pixel, shifted by one so that
 	// unknown pixels (-1) count at 0 without a branch: runs of paper of
 	// one value would otherwise chain every increment through the same
-	// counter.
-	var even, odd [257]int
-	pix := p.pix[:len(p.pix)&^1]
-	for i := 0; i < len(pix); i += 2 {
-		even[int(pix[i])+1]++
-		odd[int(pix[i+1])+1]++
+	// counter, and two chains still wait on each other's stores.
+	var lanes [4][257]int32
+	pix := p.pix[:len(p.pix)&^3]
+	for i := 0; i < len(pix); i += 4 {
+		q := pix[i : i+4 : i+4]
+		lanes[0][int(q[0])+1]++
+		lanes[1][int(q[1])+1]++
+		lanes[2][int(q[2])+1]++
+		lanes[3][int(q[3])+1]++
 	}
-	if len(pix) < len(p.pix) {
-		even[int(p.pix[len(pix)])+1]++
+	for _, v := range p.pix[len(pix):] {
+		lanes[0][int(v)+1]++
 	}
 	var hist [256]int
 	n := 0
 	for v := range hist {
-		hist[v] = even[v+1] + odd[v+1]
+		hist[v] = int(lanes[0][v+1]) + int(lanes[1][v+1]) + int(lanes[2][v+1]) + int(lanes[3][v+1])
 		n += hist[v]
 	}
 	if n == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/pagematch/pagematch/internal/pirate"
@@ -101,6 +102,90 @@ func BenchmarkMarkBackground(b *testing.B) {
 					p.markBackgroundBy(0, 1)
 				} else {
 					p.markBackground()
+				}
+				k++
+			}
+		})
+	}
+}
+
+// valueRangeRef is valueRange with two histograms.
+func (p *plane) valueRangeRef() (ink, gain float32) {
+	// Two histograms, for alternate pixels, shifted by one so that
+	// unknown pixels (-1) count at 0 without a branch: runs of paper of
+	// one value would otherwise chain every increment through the same
+	// counter.
+	var even, odd [257]int
+	pix := p.pix[:len(p.pix)&^1]
+	for i := 0; i < len(pix); i += 2 {
+		even[int(pix[i])+1]++
+		odd[int(pix[i+1])+1]++
+	}
+	if len(pix) < len(p.pix) {
+		even[int(p.pix[len(pix)])+1]++
+	}
+	var hist [256]int
+	n := 0
+	for v := range hist {
+		hist[v] = even[v+1] + odd[v+1]
+		n += hist[v]
+	}
+	if n == 0 {
+		return 0, 1
+	}
+	lo := 0
+	for hist[lo] == 0 {
+		lo++
+	}
+	span := max(percentile(&hist, n, 0.9)-lo, minContrast)
+	return float32(lo), float32(span) / 255
+}
+
+// TestValueRangeMatchesRef checks valueRange against valueRangeRef on
+// the planes of pages, on planes with unknown pixels and of odd sizes.
+func TestValueRangeMatchesRef(t *testing.T) {
+	var ps []plane
+	for _, g := range dcThumbs(t) {
+		ps = append(ps, lumaPlane(g, workingSize, dcSharpen, nil))
+	}
+	rng := rand.New(rand.NewPCG(49, 50))
+	for k := range 200 {
+		p := randomPlane(rng, 1+rng.IntN(40), 1+rng.IntN(40))
+		for i := range p.pix {
+			switch rng.IntN(4) {
+			case 0:
+				p.pix[i] = -1
+			case 1:
+				p.pix[i] = 255
+			case 2:
+				p.pix[i] = float32(k % 256)
+			}
+		}
+		ps = append(ps, p)
+	}
+	for k, p := range ps {
+		ink, gain := p.valueRange()
+		wantInk, wantGain := p.valueRangeRef()
+		if ink != wantInk || gain != wantGain {
+			t.Fatalf("plane %d: valueRange = %v, %v; valueRangeRef %v, %v", k, ink, gain, wantInk, wantGain)
+		}
+	}
+}
+
+// BenchmarkValueRange reads the working planes of DC thumbnails.
+func BenchmarkValueRange(b *testing.B) {
+	var ps []plane
+	for _, g := range dcThumbs(b) {
+		ps = append(ps, lumaPlane(g, workingSize, dcSharpen, nil))
+	}
+	for _, v := range []string{"ref", "new"} {
+		b.Run(v, func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				if v == "ref" {
+					ps[k%len(ps)].valueRangeRef()
+				} else {
+					ps[k%len(ps)].valueRange()
 				}
 				k++
 			}
