@@ -63,18 +63,25 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
 	bg := p.mask()
 	fine := p.s.projector(r.dx()*r.dy(), r.dy())
+	// Every pixel is written as a point and kept by counting it: on
+	// screentones a branch per pixel is a coin toss. The projector has
+	// room for every pixel of r.
+	xs, ws := fine.xs[:cap(fine.xs)], fine.ws[:cap(fine.ws)]
+	n := 0
 	for y := r.y0; y < r.y1; y++ {
 		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
-		n := len(fine.xs)
+		bg = bg[:len(pix)]
+		start := n
 		for i, v := range pix {
-			if v >= 0 && v < 160 && !bg[i] {
-				fine.point(float32(r.x0+i)-cx, 255-v)
-			}
+			xs[n], ws[n] = float32(r.x0+i)-cx, 255-v
+			n += int(b2u(v >= 0) & b2u(v < 160) & b2u(!bg[i]))
 		}
-		if len(fine.xs) > n {
+		if n > start {
+			fine.xs, fine.ws = xs[:n], ws[:n]
 			fine.endRow(float32(y) - cy)
 		}
 	}
+	fine.xs, fine.ws = xs[:n], ws[:n]
 	if len(fine.xs) < 32 {
 		return 0, math.NaN()
 	}
@@ -83,7 +90,7 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 	// A page whose projections are far sharper at 0° than a coarse step
 	// either side is straight: most pages are, and need no more search.
 	s0 := fine.score(0)
-	if s0 >= straightGain*max(fine.score(-coarseStep), fine.score(coarseStep)) {
+	if sl, sr := fine.scorePair(-coarseStep, coarseStep); s0 >= straightGain*max(sl, sr) {
 		return 0, math.NaN()
 	}
 	// The coarse search runs on 2×2 cells, a quarter of the points; the
@@ -327,7 +334,9 @@ type projector struct {
 	rowY   []float32 // the y of each row of points
 	rowEnd []int32   // the end of each row in xs
 	hp, vp []float32
-	off    float32
+	// hp2 and vp2 are the second angle's projections for scorePair.
+	hp2, vp2 []float32
+	off      float32
 }
 
 // projector returns a projector with room for n points in rows rows.
@@ -347,6 +356,7 @@ func (q *projector) endRow(y float32) {
 // bins sizes the projections for points within radius of the centre.
 func (q *projector) bins(radius int, s *scratch) {
 	q.hp, q.vp = s.float32s(2*radius+1), s.float32s(2*radius+1)
+	q.hp2, q.vp2 = s.float32s(2*radius+1), s.float32s(2*radius+1)
 	q.off = float32(radius) + 0.5
 }
 
@@ -379,12 +389,60 @@ func (q *projector) score(deg float64) float64 {
 		start = end
 	}
 	hp[bin] += run
+	return sharpness(hp, vp)
+}
+
+// sharpness scores the projections hp and vp: the sum of their squared
+// steps.
+func sharpness(hp, vp []float32) float64 {
+	vp = vp[:len(hp)]
 	var s float64
 	for i := 1; i < len(hp); i++ {
 		dh, dv := hp[i]-hp[i-1], vp[i]-vp[i-1]
 		s += float64(dh*dh) + float64(dv*dv)
 	}
 	return s
+}
+
+// scorePair is score at two angles, a and b, in one pass over the points:
+// each angle's sums are made in the same order as score makes them.
+func (q *projector) scorePair(a, b float64) (sa, sb float64) {
+	ta, tb := float32(math.Tan(a*math.Pi/180)), float32(math.Tan(b*math.Pi/180))
+	hpa, vpa, off := q.hp, q.vp, q.off
+	hpb, vpb := q.hp2, q.vp2
+	clear(hpa)
+	clear(vpa)
+	clear(hpb)
+	clear(vpb)
+	binA, runA, binB, runB := 0, float32(0), 0, float32(0)
+	start := int32(0)
+	rowY := q.rowY[:len(q.rowEnd)]
+	for r, end := range q.rowEnd {
+		y := rowY[r]
+		yta, ytb := y*ta, y*tb
+		xs := q.xs[start:end]
+		ws := q.ws[start:end]
+		ws = ws[:len(xs)]
+		for i, x := range xs {
+			w := ws[i]
+			if k := int(y + x*ta + off); k != binA {
+				hpa[binA] += runA
+				binA, runA = k, 0
+			}
+			if k := int(y + x*tb + off); k != binB {
+				hpb[binB] += runB
+				binB, runB = k, 0
+			}
+			runA += w
+			runB += w
+			vpa[int(x-yta+off)] += w
+			vpb[int(x-ytb+off)] += w
+		}
+		start = end
+	}
+	hpa[binA] += runA
+	hpb[binB] += runB
+	return sharpness(hpa, vpa), sharpness(hpb, vpb)
 }
 
 // rotate returns p turned by deg degrees about the centre of r so that a
