@@ -45,6 +45,15 @@ type density struct {
 	// Line bits for cover, built with the row tables.
 	lineBits []uint64
 	rowWords int
+	// snaps remembers what snapBy made of which box: the readings of
+	// altBoxes often give the same box.
+	snaps []snapped
+}
+
+// snapped is a box b that snapBy moved to out by rule r.
+type snapped struct {
+	b, out rect
+	r      snapRule
 }
 
 // regions are the connected parts (4-neighbour) of the pixels at or above
@@ -523,6 +532,18 @@ func (d *density) snapBy(b rect, r snapRule) rect {
 	if b.empty() {
 		return b
 	}
+	for _, s := range d.snaps {
+		if s.b == b && s.r == r {
+			return s.out
+		}
+	}
+	out := d.snapSides(b, r)
+	d.snaps = append(d.snaps, snapped{b, out, r})
+	return out
+}
+
+// snapSides is snapBy without the memory.
+func (d *density) snapSides(b rect, r snapRule) rect {
 	side := func(rows bool, edge, step, lo, hi, extent int) int {
 		reach := int(r.reach * float64(extent))
 		for k := 1; k <= reach; k++ {
