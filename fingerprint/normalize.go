@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -558,6 +559,46 @@ func (p *plane) markBackgroundBy(ink, gain float32) {
 		p.bg = bg
 		return
 	}
+	f.flood(f.paperSeeds(seeds))
+	p.bg = bg
+}
+
+// paperSeeds marks as background the pixels that blend into dark
+// background (see blendsInto) and returns, appended to seeds, the pixels of
+// paper next to background, in the order of the plane. Only pixels next
+// to background can be either: bit sets of the mask, of its dark pixels
+// and of their neighbours pick them, and each is tested as a scan of every
+// pixel would test it.
+func (f *flooder) paperSeeds(seeds []int32) []int32 {
+	p, bg := f.p, f.bg
+	w, h := p.w, p.h
+	words := (w + 63) / 64
+	all, dark := p.s.uint64sSet(h*words), p.s.uint64sSet(h*words)
+	for y := 0; y < h; y++ {
+		maskBits(bg[y*w:(y+1)*w], p.pix[y*w:(y+1)*w], all[y*words:(y+1)*words], dark[y*words:(y+1)*words])
+	}
+	// next returns word k of the pixels of row y with a 4-neighbour in
+	// set, among those not in the mask.
+	next := func(set []uint64, y, k int) uint64 {
+		r := set[y*words:][:words]
+		n := r[k]<<1 | r[k]>>1
+		if k > 0 {
+			n |= r[k-1] >> 63
+		}
+		if k+1 < words {
+			n |= r[k+1] << 63
+		}
+		if y > 0 {
+			n |= set[(y-1)*words+k]
+		}
+		if y < h-1 {
+			n |= set[(y+1)*words+k]
+		}
+		if last := w - 64*k; last < 64 {
+			n &= 1<<last - 1
+		}
+		return n &^ all[y*words+k]
+	}
 	// rows returns row y of the mask and of the values, nil beyond the plane.
 	rows := func(y int) ([]bool, []float32) {
 		if y < 0 || y >= h {
@@ -570,34 +611,51 @@ func (p *plane) markBackgroundBy(ink, gain float32) {
 		cur, pc := rows(y)
 		up, pu := rows(y - 1)
 		down, pd := rows(y + 1)
-		for x, v := range pc {
-			if cur[x] {
-				continue
-			}
-			if (x > 0 && blendsInto(v, pc[x-1], cur[x-1])) || (x < w-1 && blendsInto(v, pc[x+1], cur[x+1])) ||
-				(up != nil && blendsInto(v, pu[x], up[x])) || (down != nil && blendsInto(v, pd[x], down[x])) {
-				blend = append(blend, int32(y*w+x))
+		for k := range words {
+			for n := next(dark, y, k); n != 0; n &= n - 1 {
+				x := 64*k + bits.TrailingZeros64(n)
+				v := pc[x]
+				if (x > 0 && blendsInto(v, pc[x-1], cur[x-1])) || (x < w-1 && blendsInto(v, pc[x+1], cur[x+1])) ||
+					(up != nil && blendsInto(v, pu[x], up[x])) || (down != nil && blendsInto(v, pd[x], down[x])) {
+					blend = append(blend, int32(y*w+x))
+				}
 			}
 		}
 	}
 	for _, i := range blend {
 		bg[i] = true
+		y, x := int(i)/w, int(i)%w
+		all[y*words+x/64] |= 1 << (x % 64)
 	}
 	for y := 0; y < h; y++ {
-		cur, pc := rows(y)
-		up, _ := rows(y - 1)
-		down, _ := rows(y + 1)
-		for x, v := range pc {
-			if cur[x] || v < paperLevel {
-				continue
-			}
-			if (x > 0 && cur[x-1]) || (x < w-1 && cur[x+1]) || (up != nil && up[x]) || (down != nil && down[x]) {
-				seeds = append(seeds, int32(y*w+x))
+		pc := p.pix[y*w : (y+1)*w]
+		for k := range words {
+			for n := next(all, y, k); n != 0; n &= n - 1 {
+				if x := 64*k + bits.TrailingZeros64(n); pc[x] >= paperLevel {
+					seeds = append(seeds, int32(y*w+x))
+				}
 			}
 		}
 	}
-	f.flood(seeds)
-	p.bg = bg
+	return seeds
+}
+
+// maskBits sets the bits of all for the pixels of a row in its mask,
+// those of dark for the ones among them darker than paper. A word is
+// filled from its top bit down, by constant shifts.
+func maskBits(mask []bool, pix []float32, all, dark []uint64) {
+	dark = dark[:len(all)]
+	for k := range all {
+		m := mask[64*k : min(64*k+64, len(mask))]
+		px := pix[64*k:][:len(m)]
+		var a, d uint64
+		for j, on := range m {
+			b := uint64(b2u(on))
+			a = a>>1 | b<<63
+			d = d>>1 | b&uint64(b2u(px[j] < paperLevel))<<63
+		}
+		all[k], dark[k] = a>>(64-len(m)), d>>(64-len(m))
+	}
 }
 
 // valueRange returns the page's darkest value and its range up to its
