@@ -68,7 +68,7 @@ func BenchmarkLumaBytes(b *testing.B) {
 		b.Run(v, func(b *testing.B) {
 			k := 0
 			for b.Loop() {
-				s.f32.used, s.u16.used = 0, 0
+				s.f32.used, s.u16.used, s.i32.used = 0, 0, 0
 				img := thumbs[k%len(thumbs)]
 				if v == "ref" {
 					lumaPlaneRef(img, workingSize, dcSharpen, s)

@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -19,7 +20,8 @@ func TestApplyPairsMatchesApply(t *testing.T) {
 	for _, sz := range sizes {
 		n, w := sz[0], sz[1]
 		xs := spansFor(0, float64(n)/float64(w), w)
-		k := pairs(xs, n)
+		ps := pairs(xs, n, nil)
+		k := len(ps.a)
 		src := make([]float32, n)
 		for range 20 {
 			for i := range src {
@@ -35,7 +37,7 @@ func TestApplyPairsMatchesApply(t *testing.T) {
 			}
 			want, got := make([]float32, w), make([]float32, w)
 			apply(xs, src, want, 255)
-			applyPairs(xs[:k], src, got[:k])
+			applyPairs(&ps, src, got[:k])
 			apply(xs[k:], src, got[k:], 255)
 			if !slices.Equal(want, got) {
 				t.Fatalf("%d -> %d: applyPairs differs from apply", n, w)
@@ -43,31 +45,61 @@ func TestApplyPairsMatchesApply(t *testing.T) {
 		}
 	}
 	for _, sz := range [][2]int{{150, 180}, {213, 256}} {
-		if k := pairs(spansFor(0, float64(sz[0])/float64(sz[1]), sz[1]), sz[0]); k < sz[1]-1 {
+		if k := len(pairs(spansFor(0, float64(sz[0])/float64(sz[1]), sz[1]), sz[0], nil).a); k < sz[1]-1 {
 			t.Errorf("%d -> %d: %d pairs", sz[0], sz[1], k)
 		}
 	}
 }
 
-func BenchmarkResizeRows(b *testing.B) {
-	src := randomPlane(rand.New(rand.NewPCG(7, 8)), 150, 213)
-	xs := spansFor(0, 150.0/180, 180)
-	k := pairs(xs, 150)
-	dst := make([]float32, 180*213)
-	b.Run("ref", func(b *testing.B) {
-		for b.Loop() {
-			for y := 0; y < src.h; y++ {
-				apply(xs, src.pix[y*150:(y+1)*150], dst[y*180:(y+1)*180], 255)
-			}
+// applyPairsRef is applyPairs as it was before pairSpans: the fields of
+// each span read from a slice of spans, its sum of weights made per row.
+func applyPairsRef(spans []span, src []float32, dst []float32) {
+	dst = dst[:len(spans)]
+	for i, sp := range spans {
+		a, b := src[sp.j0], src[sp.j1-1]
+		if a < 0 {
+			a = 255
 		}
-	})
-	b.Run("new", func(b *testing.B) {
-		for b.Loop() {
-			for y := 0; y < src.h; y++ {
-				s, d := src.pix[y*150:(y+1)*150], dst[y*180:(y+1)*180]
-				applyPairs(xs[:k], s, d[:k])
-				apply(xs[k:], s, d[k:], 255)
-			}
+		if b < 0 {
+			b = 255
 		}
-	})
+		sum := a*sp.w0 + b*sp.w1
+		wsum := sp.w0 + sp.w1
+		d := float32(255)
+		if wsum > 0 {
+			d = sum / wsum
+		}
+		dst[i] = d
+	}
+}
+
+// BenchmarkApplyPairs resamples the rows of DC thumbnails across, as
+// lumaPlane does.
+func BenchmarkApplyPairs(b *testing.B) {
+	var planes []plane
+	for _, g := range dcThumbs(b) {
+		planes = append(planes, reducePlane(g, workingSize, nil))
+	}
+	w, h := planes[0].w, planes[0].h
+	ow := int(math.Round(float64(w) * workingSize / float64(h)))
+	xs := spansFor(0, float64(w)/float64(ow), ow)
+	ps := pairs(xs, w, nil)
+	dst := make([]float32, ow)
+	for _, v := range []string{"ref", "new"} {
+		b.Run(v, func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				p := planes[k%len(planes)]
+				for y := range p.h {
+					src := p.pix[y*p.w : (y+1)*p.w]
+					if v == "ref" {
+						applyPairsRef(xs[:len(ps.a)], src, dst)
+					} else {
+						applyPairs(&ps, src, dst)
+					}
+				}
+				k++
+			}
+		})
+	}
 }
