@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -48,6 +49,70 @@ type density struct {
 	// snaps remembers what snapBy made of which box: the readings of
 	// altBoxes often give the same box.
 	snaps []snapped
+	// The runs at each of labelTaus, found on first use: pairs x0, x1
+	// of row y from start[y] to start[y+1].
+	levels *[len(labelTaus)]levelRuns
+}
+
+// levelRuns are the runs of a density map at one threshold.
+type levelRuns struct{ pairs, start []int32 }
+
+// labelTaus are the thresholds the box search labels at (densityTau and
+// those of boxParams), ascending, as label compares with them.
+var labelTaus = [3]float32{0.03, densityTau, 0.08}
+
+// scanLevels finds the runs at all of labelTaus in one pass over the
+// density map. The thresholds are nested, so a pixel's level (how many
+// of them it reaches) says where a run at each starts and ends; the
+// level changes at few pixels, so the pass tests four pixels a step for
+// staying within the current level's bounds, where a scan per threshold
+// compared every pixel with each.
+func (d *density) scanLevels() {
+	if d.levels != nil {
+		return
+	}
+	d.levels = new([len(labelTaus)]levelRuns)
+	for k := range d.levels {
+		// Room for a few runs a row; append makes more when needed.
+		d.levels[k] = levelRuns{d.s.int32Room(16 * d.h), d.s.int32s(d.h + 1)}
+	}
+	inf := float32(math.Inf(1))
+	bounds := [len(labelTaus) + 2]float32{-inf, labelTaus[0], labelTaus[1], labelTaus[2], inf}
+	var open [len(labelTaus)]int
+	for y := 0; y < d.h; y++ {
+		row := d.dens[y*d.w : (y+1)*d.w]
+		lv, x := 0, 0
+		for {
+			lo, hi := bounds[lv], bounds[lv+1]
+			for ; x+4 <= len(row); x += 4 {
+				q := (*[4]float32)(row[x:])
+				if !(q[0] >= lo && q[0] < hi && q[1] >= lo && q[1] < hi && q[2] >= lo && q[2] < hi && q[3] >= lo && q[3] < hi) {
+					break
+				}
+			}
+			for x < len(row) && row[x] >= lo && row[x] < hi {
+				x++
+			}
+			l := 0 // the level from x on; 0 past the row's end
+			if x < len(row) {
+				v := row[x]
+				l = int(b2u(v >= labelTaus[0])) + int(b2u(v >= labelTaus[1])) + int(b2u(v >= labelTaus[2]))
+			}
+			for k := lv; k < l; k++ {
+				open[k] = x
+			}
+			for k := l; k < lv; k++ {
+				d.levels[k].pairs = append(d.levels[k].pairs, int32(open[k]), int32(x))
+			}
+			lv = l
+			if x == len(row) {
+				break
+			}
+		}
+		for k := range d.levels {
+			d.levels[k].start[y+1] = int32(len(d.levels[k].pairs))
+		}
+	}
 }
 
 // snapped is a box b that snapBy moved to out by rule r.
@@ -330,30 +395,46 @@ func (d *density) label(tau float64) *regions {
 		return i
 	}
 	t := float32(tau)
-	prev := 0 // first run of the previous row
+	prev, cur := 0, 0 // first run of the previous row, of this row
+	// join labels the run [x0, x) of row y.
+	join := func(y, x0, x int) {
+		l := int32(-1)
+		for _, q := range runs[prev:cur] {
+			if q.x1 <= int32(x0) || q.x0 >= int32(x) {
+				continue
+			}
+			r := find(q.l)
+			switch {
+			case l < 0:
+				l = r
+			case r != l:
+				parent[max(r, l)] = min(r, l)
+				l = min(r, l)
+			}
+		}
+		if l < 0 {
+			l = int32(len(parent))
+			parent = append(parent, l)
+		}
+		runs = append(runs, labelRun{int32(y), int32(x0), int32(x), l})
+	}
+	var lr *levelRuns
+	if k := slices.Index(labelTaus[:], t); k >= 0 {
+		d.scanLevels()
+		lr = &d.levels[k]
+	}
 	for y := 0; y < d.h; y++ {
-		row := d.dens[y*d.w : (y+1)*d.w]
-		cur := len(runs)
-		for x0, x := denseRun(row, t, 0); x0 < len(row); x0, x = denseRun(row, t, x) {
-			l := int32(-1)
-			for _, q := range runs[prev:cur] {
-				if q.x1 <= int32(x0) || q.x0 >= int32(x) {
-					continue
-				}
-				r := find(q.l)
-				switch {
-				case l < 0:
-					l = r
-				case r != l:
-					parent[max(r, l)] = min(r, l)
-					l = min(r, l)
-				}
+		cur = len(runs)
+		if lr != nil {
+			pairs := lr.pairs[lr.start[y]:lr.start[y+1]]
+			for i := 0; i+1 < len(pairs); i += 2 {
+				join(y, int(pairs[i]), int(pairs[i+1]))
 			}
-			if l < 0 {
-				l = int32(len(parent))
-				parent = append(parent, l)
+		} else {
+			row := d.dens[y*d.w : (y+1)*d.w]
+			for x0, x := denseRun(row, t, 0); x0 < len(row); x0, x = denseRun(row, t, x) {
+				join(y, x0, x)
 			}
-			runs = append(runs, labelRun{int32(y), int32(x0), int32(x), l})
 		}
 		prev = cur
 	}

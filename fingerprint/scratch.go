@@ -100,6 +100,14 @@ func (s *scratch) int32s(n int) []int32 {
 	return s.i32.get(n)
 }
 
+// int32Room is float32Room for int32s.
+func (s *scratch) int32Room(n int) []int32 {
+	if s == nil {
+		return make([]int32, 0, n)
+	}
+	return s.i32.room(n)
+}
+
 func (s *scratch) uint64s(n int) []uint64 {
 	if s == nil {
 		return make([]uint64, n)
