@@ -462,6 +462,9 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	var uncrops []frect
 	if want&readUncrop != 0 {
 		uncrops = cropHypotheses(box, full, p.cutFrames(box))
+		if o := outerBox(box, full, alts); o != box {
+			uncrops = append(uncrops, cropHypotheses(o, full, p.cutFrames(o))...)
+		}
 	}
 	for _, r := range uncrops {
 		q := p.hashBox(r, share, &c)
@@ -607,6 +610,31 @@ func (p plane) cutFrames(box rect) [4]bool {
 	out[2] = box.x1 >= p.w-rx && line(false, p.w-1, box.y0, box.y1)
 	out[3] = box.y1 >= p.h-ry && line(true, p.h-1, box.x0, box.x1)
 	return out
+}
+
+// outerBox is box with each side moved to the alternative position
+// nearest the image edge when that position touches the edge (within
+// touchMargin): a crop that opens a panel or cuts into art reaching the
+// edge often leaves the snapped box short of the cut on that side, while
+// another reading of the side reaches it; the crop hypotheses must start
+// from there. It is box itself when no alternative side touches the edge.
+func outerBox(box, full rect, alts []rect) rect {
+	o := box
+	for _, a := range alts {
+		if a.x0 < o.x0 && a.x0 <= full.x0+touchMargin {
+			o.x0 = a.x0
+		}
+		if a.y0 < o.y0 && a.y0 <= full.y0+touchMargin {
+			o.y0 = a.y0
+		}
+		if a.x1 > o.x1 && a.x1 >= full.x1-touchMargin {
+			o.x1 = a.x1
+		}
+		if a.y1 > o.y1 && a.y1 >= full.y1-touchMargin {
+			o.y1 = a.y1
+		}
+	}
+	return o
 }
 
 // cropHypotheses returns the boxes to hash besides box itself; cut says
