@@ -1,6 +1,9 @@
 package fingerprint
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestOuterBox checks that a side moves only to an alternative position
 // that touches the image edge, and to the one nearest it.
@@ -19,5 +22,27 @@ func TestOuterBox(t *testing.T) {
 	}
 	if got := outerBox(box, full, nil); got != box {
 		t.Errorf("outerBox without alternatives = %v, want the box %v", got, box)
+	}
+}
+
+// TestCropHypothesesAllSides checks that a box touching three sides is
+// also grown on all three together, and that one touching two is not.
+func TestCropHypothesesAllSides(t *testing.T) {
+	full := rect{0, 0, 180, 256}
+	box := rect{2, 3, 178, 200} // touches left, top and right
+	b := box.f()
+	all := func(f float64) frect {
+		w, h := b.x1-b.x0, b.y1-b.y0
+		return frect{b.x0 - f*w, b.y0 - f*h, b.x1 + f*w, b.y1}
+	}
+	got := cropHypotheses(box, full, [4]bool{})
+	for _, f := range uncropTwo[1:] {
+		if !slices.Contains(got, all(f)) {
+			t.Errorf("three sides: no hypothesis %v grown by %v on all of them in %v", all(f), f, got)
+		}
+	}
+	two := cropHypotheses(rect{2, 3, 170, 200}, full, [4]bool{})
+	if n := 8; len(two) != n {
+		t.Errorf("two sides: %d hypotheses, want the %d of the grid", len(two), n)
 	}
 }

@@ -685,6 +685,17 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 				out = append(out, grow(b, s, f))
 			}
 		}
+		// Three or four sides: most likely every margin trimmed, so
+		// all of them grown together too, by the two-side fractions.
+		if len(sides) > 2 {
+			for _, f := range uncropTwo[1:] {
+				r := b
+				for _, s := range sides {
+					r = grow(r, s, f)
+				}
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }
