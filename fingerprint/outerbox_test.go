@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -44,5 +45,28 @@ func TestCropHypothesesAllSides(t *testing.T) {
 	two := cropHypotheses(rect{2, 3, 170, 200}, full, [4]bool{})
 	if n := 8; len(two) != n {
 		t.Errorf("two sides: %d hypotheses, want the %d of the grid", len(two), n)
+	}
+}
+
+// TestAltUncrop checks that the first alternative box moving one side away
+// from the edge is grown on the touching sides, and that alternatives
+// moving a touching side or several sides are passed over.
+func TestAltUncrop(t *testing.T) {
+	box := rect{2, 40, 150, 200}
+	touch := [4]bool{true, false, false, false}
+	alts := []rect{
+		{0, 40, 150, 200}, // moves the touching side
+		{2, 30, 150, 190}, // moves two sides
+		{2, 20, 150, 200}, // moves the top, away from the edge
+		{2, 40, 140, 200}, // a later candidate
+	}
+	r, ok := altUncrop(box, touch, alts)
+	want := frect{2 - uncropAlt*148, 20, 150, 200}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	if !ok || !near(r.x0, want.x0) || r.y0 != want.y0 || r.x1 != want.x1 || r.y1 != want.y1 {
+		t.Errorf("altUncrop = %v, %v; want %v, true", r, ok, want)
+	}
+	if _, ok := altUncrop(box, [4]bool{}, alts); ok {
+		t.Error("altUncrop gave a box for a box touching no edge")
 	}
 }

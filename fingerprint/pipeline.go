@@ -461,9 +461,13 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	// breaking out, a signature) is no sign of a crop beyond a frame.
 	var uncrops []frect
 	if want&readUncrop != 0 {
-		uncrops = cropHypotheses(box, full, p.cutFrames(box))
+		cut := p.cutFrames(box)
+		uncrops = cropHypotheses(box, full, cut)
 		if o := outerBox(box, full, alts); o != box {
 			uncrops = append(uncrops, cropHypotheses(o, full, p.cutFrames(o))...)
+		}
+		if r, ok := altUncrop(box, touching(box, full, cut), alts); ok {
+			uncrops = append(uncrops, r)
 		}
 	}
 	for _, r := range uncrops {
@@ -637,18 +641,68 @@ func outerBox(box, full rect, alts []rect) rect {
 	return o
 }
 
+// touching reports, per side of box (in rect's field order), whether the
+// side may have lost content to a crop: it is at a cut frame (cut, from
+// cutFrames) or within touchMargin of the image edge.
+func touching(box, full rect, cut [4]bool) [4]bool {
+	return [4]bool{
+		cut[0] || box.x0 <= full.x0+touchMargin, cut[1] || box.y0 <= full.y0+touchMargin,
+		cut[2] || box.x1 >= full.x1-touchMargin, cut[3] || box.y1 >= full.y1-touchMargin,
+	}
+}
+
+// uncropAlt is how far, as a fraction of the box, altUncrop grows the
+// sides that touch the edge. Chosen on the tuning set (see altUncrop).
+const uncropAlt = 0.03
+
+// altUncrop returns the first alternative box that moves a single side of
+// box, one away from the edge, grown by uncropAlt on every side of box that
+// touches the edge. A crop can change how a side far from the cut is read
+// (a region near a threshold falls on the other side of it), so that
+// neither box grown nor the alternative box alone comes near the
+// reference's box. ok is false when there is no such box or box touches
+// no edge. Tuning set, 100 series: crop 99.5 -> 99.5% (with -families crop,
+// other draws: 98.6 -> 98.9%), combo 97.5 -> 97.6%, lookups per query
+// 13.82 -> 14.02.
+func altUncrop(box rect, touch [4]bool, alts []rect) (r frect, ok bool) {
+	for _, a := range alts {
+		n, away := 0, false
+		for i, m := range [4]bool{a.x0 != box.x0, a.y0 != box.y0, a.x1 != box.x1, a.y1 != box.y1} {
+			if m {
+				n, away = n+1, !touch[i]
+			}
+		}
+		if n != 1 || !away {
+			continue
+		}
+		b := a.f()
+		w, h := b.x1-b.x0, b.y1-b.y0
+		r = b
+		if touch[0] {
+			r.x0 -= uncropAlt * w
+		}
+		if touch[1] {
+			r.y0 -= uncropAlt * h
+		}
+		if touch[2] {
+			r.x1 += uncropAlt * w
+		}
+		if touch[3] {
+			r.y1 += uncropAlt * h
+		}
+		return r, r != b
+	}
+	return frect{}, false
+}
+
 // cropHypotheses returns the boxes to hash besides box itself; cut says
 // which sides cutFrames found at a cut frame.
 func cropHypotheses(box, full rect, cut [4]bool) []frect {
 	if box.empty() {
 		return nil
 	}
-	touch := [4]bool{
-		cut[0] || box.x0 <= full.x0+touchMargin, cut[1] || box.y0 <= full.y0+touchMargin,
-		cut[2] || box.x1 >= full.x1-touchMargin, cut[3] || box.y1 >= full.y1-touchMargin,
-	}
 	var sides []int
-	for i, t := range touch {
+	for i, t := range touching(box, full, cut) {
 		if t {
 			sides = append(sides, i)
 		}
