@@ -33,12 +33,13 @@
 // A Fingerprint carries the page hash (what an index stores) and query
 // variants: the mirror (by sign flips of the coefficients), alternative
 // content boxes (regions near a threshold, frames read more loosely, a
-// strip of ink parted from the rest by an empty line), the box grown
-// outwards on sides that touch the image edge (content a crop may have
-// cut), the other reading of a doubtful deskew, the content zoomed in when
-// it fills little of the image, and, for an image shaped like a spread,
-// each half hashed as a page of its own. A lookup tries every variant:
-// about seven on average.
+// strip of ink parted from the rest by an empty line), the box and its
+// alternatives grown outwards on sides that touch the image edge (content
+// a crop may have cut), the other reading of a doubtful deskew, the
+// content zoomed in when it fills little of the image, and, for an image
+// shaped like a spread, each half hashed as a page of its own. A lookup
+// tries every variant: about ten on average on the test pages, fourteen
+// with WithRegions.
 //
 // # Matching rule
 //
