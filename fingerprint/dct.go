@@ -1,6 +1,9 @@
 package fingerprint
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The hash is computed on a grid×grid thumbnail of the content box. Its
 // bits are the signs, against their median, of the DCT coefficients with
@@ -44,6 +47,53 @@ func (r rect) f() frect { return frect{float64(r.x0), float64(r.y0), float64(r.x
 func (p plane) resample(r frect, t *thumb) {
 	rows, iy0 := p.resampleRows(r)
 	resampleCols(rows, iy0, r, t)
+}
+
+// sharedRows hashes boxes of a plane, the boxes with the same left and
+// right sides sharing the horizontal pass of the resampling, made once
+// over all the rows they cover (as hashBoxHalves shares it): the
+// alternative boxes of a page often differ only in their top or bottom.
+type sharedRows struct {
+	p     plane
+	spans []rowSpan
+}
+
+// rowSpan is the horizontal pass of rows [y0, y1) between x0 and x1,
+// made on first use.
+type rowSpan struct {
+	x0, x1, y0, y1, boxes int
+	rows                  []float32
+}
+
+// shareRows prepares to hash boxes, which lie within p.
+func (p plane) shareRows(boxes []rect) sharedRows {
+	s := sharedRows{p: p}
+	for _, b := range boxes {
+		i := slices.IndexFunc(s.spans, func(sp rowSpan) bool { return sp.x0 == b.x0 && sp.x1 == b.x1 })
+		if i < 0 {
+			s.spans = append(s.spans, rowSpan{x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1})
+			i = len(s.spans) - 1
+		}
+		sp := &s.spans[i]
+		sp.y0, sp.y1, sp.boxes = min(sp.y0, b.y0), max(sp.y1, b.y1), sp.boxes+1
+	}
+	return s
+}
+
+// hashBox is p.hashBox for box r, one of the boxes s was prepared with:
+// bit for bit the same (TestSharedRows).
+func (s *sharedRows) hashBox(r rect, share float64, c *coeffs) int {
+	i := slices.IndexFunc(s.spans, func(sp rowSpan) bool { return sp.x0 == r.x0 && sp.x1 == r.x1 })
+	if i < 0 || s.spans[i].boxes < 2 || r.empty() || r.x0 < 0 || r.y0 < 0 || r.x1 > s.p.w || r.y1 > s.p.h {
+		return s.p.hashBox(r.f(), share, c)
+	}
+	sp := &s.spans[i]
+	if sp.rows == nil {
+		sp.rows, _ = s.p.resampleRows(frect{float64(sp.x0), float64(sp.y0), float64(sp.x1), float64(sp.y1)})
+	}
+	var t thumb
+	resampleCols(sp.rows, sp.y0, r.f(), &t)
+	return thumbQuality(&t, share, c)
 }
 
 // resampleCols is resample's vertical pass: rows holds the horizontal

@@ -451,8 +451,9 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	if want&readAltBoxes != 0 {
 		alts = dens.altBoxes(box, tight, full)
 	}
+	shared := p.shareRows(alts)
 	for _, alt := range alts {
-		q := p.hashBox(alt.f(), alt.area()/full.area(), &c)
+		q := shared.hashBox(alt, alt.area()/full.area(), &c)
 		add(VariantAltBox, alt.f(), &c, q)
 		c.mirror()
 		add(VariantAltBoxMirror, alt.f(), &c, q)
