@@ -48,10 +48,12 @@ type density struct {
 	rowWords int
 	// snaps remembers what snapBy made of which box: the readings of
 	// altBoxes often give the same box.
-	snaps []snapped
-	// The runs at each of labelTaus, found on first use: pairs x0, x1
-	// of row y from start[y] to start[y+1].
-	levels *[len(labelTaus)]levelRuns
+	snaps   []snapped
+	snapBuf [8]snapped // snaps' first backing array, to spare allocations
+	// The runs at each of labelTaus, found on first use (haveLevels):
+	// pairs x0, x1 of row y from start[y] to start[y+1].
+	levels     [len(labelTaus)]levelRuns
+	haveLevels bool
 }
 
 // levelRuns are the runs of a density map at one threshold.
@@ -68,10 +70,10 @@ var labelTaus = [3]float32{0.03, densityTau, 0.08}
 // staying within the current level's bounds, where a scan per threshold
 // compared every pixel with each.
 func (d *density) scanLevels() {
-	if d.levels != nil {
+	if d.haveLevels {
 		return
 	}
-	d.levels = new([len(labelTaus)]levelRuns)
+	d.haveLevels = true
 	for k := range d.levels {
 		// Room for a few runs a row; append makes more when needed.
 		d.levels[k] = levelRuns{d.s.int32Room(16 * d.h), d.s.int32s(d.h + 1)}
@@ -131,6 +133,7 @@ type regions struct {
 
 func (p plane) density() *density {
 	d := &density{w: p.w, h: p.h, ink: p.s.float32s(len(p.pix)), s: p.s}
+	d.snaps = d.snapBuf[:0]
 	// Two histograms, for alternate pixels: runs of paper of one value
 	// would otherwise chain every increment through the same counter.
 	var hist, odd [256]int

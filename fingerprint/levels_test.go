@@ -119,7 +119,7 @@ func TestLabelMatchesRef(t *testing.T) {
 	taus := []float64{densityTau, 0.03, 0.08, 0.02, 0.2, 0.6}
 	for k, d := range ds {
 		e := *d
-		e.regions, e.levels, e.inkSum = map[float64]*regions{}, nil, nil
+		e.regions, e.levels, e.haveLevels, e.inkSum = map[float64]*regions{}, [len(labelTaus)]levelRuns{}, false, nil
 		// Every other map labels in another order.
 		if k%2 == 1 {
 			slices.Reverse(taus)
@@ -150,7 +150,7 @@ func BenchmarkLabel(b *testing.B) {
 				d := ds[k%len(ds)]
 				resetScratch(d.s)
 				clear(d.regions)
-				d.levels = nil
+				d.haveLevels = false
 				for _, tau := range []float64{densityTau, 0.03, 0.08} {
 					if v == "ref" {
 						d.labelRef(tau)
