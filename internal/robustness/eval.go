@@ -4,11 +4,13 @@
 package robustness
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/pagematch/pagematch/fingerprint"
@@ -25,6 +27,9 @@ type Code struct {
 	// fingerprint.VariantKind.Target). Methods with one view leave it
 	// VariantPage.
 	Kind fingerprint.VariantKind
+	// Variant is the variant a query's code came from (its Kind is the
+	// view it targets), for listings.
+	Variant fingerprint.VariantKind
 }
 
 // A Method hashes pages. Reference gives the codes an index stores, the
@@ -49,6 +54,10 @@ type Config struct {
 	Height     int
 	Seed       uint64
 	Workers    int
+	// NearWithin, when positive, has every non-matching pair within that
+	// distance listed in MethodResult.Near: which pages make the lower
+	// tail of the non-match distribution.
+	NearWithin int
 }
 
 // FamilyResult is the outcome of one pirate family for one method.
@@ -88,6 +97,19 @@ type MethodResult struct {
 	LowQualityRefs int
 	// Lookups is the mean number of codes per query.
 	Lookups float64
+	// Near lists the non-matching pairs within Config.NearWithin, nearest
+	// first.
+	Near []NearPair
+}
+
+// NearPair is a non-matching pair of a query code and a reference code.
+type NearPair struct {
+	Query     testpages.Spec // the page the query was made from
+	Family    string         // its pirate family; "" for a distractor
+	QueryKind fingerprint.VariantKind
+	Ref       testpages.Spec
+	RefKind   fingerprint.VariantKind // the reference's view
+	Distance  int
 }
 
 // WrongMatches is the number of queries that matched a wrong page.
@@ -100,8 +122,9 @@ func (m MethodResult) WrongMatches() int {
 }
 
 type query struct {
-	img image.Image
-	ref int // index of the right reference, -1 for a distractor
+	img  image.Image
+	ref  int            // index of the right reference, -1 for a distractor
+	spec testpages.Spec // the page it was made from
 }
 
 // Run measures every method on the same pages and transforms. thresholds
@@ -170,10 +193,18 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 		}
 		for m, meth := range methods {
 			qc, err := meth.Query(q.img)
-			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold)
+			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold, cfg.NearWithin)
 			mu.Lock()
 			r := &results[m]
 			r.NonMatch.Add(&local.nonMatch)
+			for _, n := range local.near {
+				famName := ""
+				if fam >= 0 {
+					famName = cfg.Families[fam]
+				}
+				r.Near = append(r.Near, NearPair{Query: q.spec, Family: famName, QueryKind: n.qkind,
+					Ref: specs[n.ref], RefKind: n.rkind, Distance: n.d})
+			}
 			codes[m][0] += float64(len(qc))
 			codes[m][1]++
 			if fam < 0 {
@@ -208,18 +239,32 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 	}
 	for m := range results {
 		results[m].Lookups = codes[m][0] / codes[m][1]
+		slices.SortFunc(results[m].Near, func(a, b NearPair) int {
+			return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.Query.Series, b.Query.Series),
+				cmp.Compare(a.Query.Page, b.Query.Page), cmp.Compare(a.Family, b.Family),
+				cmp.Compare(a.QueryKind, b.QueryKind), cmp.Compare(a.Ref.Series, b.Ref.Series),
+				cmp.Compare(a.Ref.Page, b.Ref.Page), cmp.Compare(a.RefKind, b.RefKind))
+		})
 	}
 	return results, nil
 }
 
 type queryResult struct {
 	nonMatch Histogram
-	hit      bool // right page within threshold
-	wrong    bool // a wrong page within threshold
-	best     int  // distance to the right page, best code; -1 if none
+	near     []nearCode // non-matching pairs within the listing distance
+	hit      bool       // right page within threshold
+	wrong    bool       // a wrong page within threshold
+	best     int        // distance to the right page, best code; -1 if none
 }
 
-func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold int) queryResult {
+// nearCode is a non-matching pair of evalQuery: reference ref's code of
+// kind rkind against a query code of the original kind qkind.
+type nearCode struct {
+	ref, d       int
+	qkind, rkind fingerprint.VariantKind
+}
+
+func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWithin int) queryResult {
 	r := queryResult{best: -1}
 	for i, codes := range refs {
 		bestD := 257
@@ -241,6 +286,9 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold int) quer
 				default:
 					r.wrong = r.wrong || d <= threshold
 					r.nonMatch[d]++
+					if nearWithin > 0 && d <= nearWithin {
+						r.near = append(r.near, nearCode{ref: i, d: d, qkind: c.Variant, rkind: rc.Kind})
+					}
 				}
 			}
 		}
@@ -260,12 +308,12 @@ func makeQuery(cfg Config, specs []testpages.Spec, j int) (query, error) {
 		d := j - len(specs)*nf
 		s := testpages.Spec{Series: cfg.Series[d%len(cfg.Series)], Page: cfg.Pages + d/len(cfg.Series),
 			Width: cfg.Width, Height: cfg.Height}
-		return query{img: testpages.Page(s), ref: -1}, nil
+		return query{img: testpages.Page(s), ref: -1, spec: s}, nil
 	}
 	ref, fam := j/nf, cfg.Families[j%nf]
 	s := specs[ref]
 	img, err := applyFamily(fam, s, otherPage(cfg, s, rng), rng)
-	return query{img: img, ref: ref}, err
+	return query{img: img, ref: ref, spec: s}, err
 }
 
 // otherPage is the spread partner: a distractor page of the same series,

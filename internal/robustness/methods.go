@@ -25,7 +25,7 @@ func Pagematch(opts ...fingerprint.Option) Method {
 			var out []Code
 			for _, v := range fp.Variants {
 				if v.Kind == v.Kind.Target() {
-					out = append(out, Code{v.Hash, v.Quality, v.Kind})
+					out = append(out, Code{Hash: v.Hash, Quality: v.Quality, Kind: v.Kind, Variant: v.Kind})
 				}
 			}
 			return out, nil
@@ -37,7 +37,7 @@ func Pagematch(opts ...fingerprint.Option) Method {
 			}
 			out := make([]Code, len(fp.Variants))
 			for i, v := range fp.Variants {
-				out[i] = Code{v.Hash, v.Quality, v.Kind.Target()}
+				out[i] = Code{Hash: v.Hash, Quality: v.Quality, Kind: v.Kind.Target(), Variant: v.Kind}
 			}
 			return out, nil
 		},

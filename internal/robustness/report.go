@@ -67,3 +67,23 @@ func WriteReport(w io.Writer, res []MethodResult) {
 	})
 	row("low-quality references", func(r MethodResult) string { return fmt.Sprint(r.LowQualityRefs) })
 }
+
+// WriteNear writes, for each method that has them, the non-matching pairs
+// listed by Config.NearWithin, at most max of them, nearest first.
+func WriteNear(w io.Writer, res []MethodResult, max int) {
+	for _, r := range res {
+		if len(r.Near) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nNearest non-matching pairs, %s (%d listed of %d):\n\n", r.Method, min(max, len(r.Near)), len(r.Near))
+		fmt.Fprintln(w, "| distance | query made from | family | query variant | reference | reference view |")
+		fmt.Fprintln(w, "|--:|---|---|---|---|---|")
+		for _, n := range r.Near[:min(max, len(r.Near))] {
+			fam := n.Family
+			if fam == "" {
+				fam = "(distractor)"
+			}
+			fmt.Fprintf(w, "| %d | s%dp%d | %s | %v | s%dp%d | %v |\n", n.Distance, n.Query.Series, n.Query.Page, fam, n.QueryKind, n.Ref.Series, n.Ref.Page, n.RefKind)
+		}
+	}
+}

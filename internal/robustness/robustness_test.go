@@ -85,12 +85,31 @@ func TestEvalQueryKinds(t *testing.T) {
 		{{Hash: a, Quality: 80}, {Hash: b, Quality: 80, Kind: fingerprint.VariantTop}},
 		{{Hash: b, Quality: 80}},
 	}
-	r := evalQuery(meth, refs, []Code{{Hash: b, Quality: 80, Kind: fingerprint.VariantTop}}, 0, fingerprint.DefaultThreshold)
+	r := evalQuery(meth, refs, []Code{{Hash: b, Quality: 80, Kind: fingerprint.VariantTop}}, 0, fingerprint.DefaultThreshold, 256)
 	if !r.hit || r.wrong || r.best != 0 {
 		t.Errorf("top half: hit %v wrong %v best %d, want a hit at 0 and no wrong match", r.hit, r.wrong, r.best)
 	}
-	if n := r.nonMatch.Total(); n != 0 {
-		t.Errorf("%d non-matching pairs counted across kinds", n)
+	if n := r.nonMatch.Total(); n != 0 || len(r.near) != 0 {
+		t.Errorf("%d non-matching pairs counted, %d listed, across kinds", n, len(r.near))
+	}
+}
+
+// TestEvalQueryNear checks that the non-matching pairs within the listing
+// distance are listed with the reference, views and distance, and only
+// they.
+func TestEvalQueryNear(t *testing.T) {
+	meth := Pagematch()
+	a, b := fingerprint.Hash{1}, fingerprint.Hash{2}
+	far := fingerprint.Hash{^uint64(0), ^uint64(0)}
+	refs := [][]Code{{{Hash: a, Quality: 80}}, {{Hash: b, Quality: 80}}, {{Hash: far, Quality: 80}}}
+	q := []Code{{Hash: a, Quality: 80, Variant: fingerprint.VariantMirror}}
+	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 10)
+	want := []nearCode{{ref: 1, d: a.Distance(b), qkind: fingerprint.VariantMirror, rkind: fingerprint.VariantPage}}
+	if !slices.Equal(r.near, want) {
+		t.Errorf("near = %+v, want %+v (the far page, %d bits away, left out)", r.near, want, a.Distance(far))
+	}
+	if r = evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 0); len(r.near) != 0 {
+		t.Errorf("listing off: %d pairs listed", len(r.near))
 	}
 }
 
