@@ -58,6 +58,9 @@ type Config struct {
 	// distance listed in MethodResult.Near: which pages make the lower
 	// tail of the non-match distribution.
 	NearWithin int
+	// ListMisses has every query that missed its page listed in
+	// MethodResult.Misses.
+	ListMisses bool
 }
 
 // FamilyResult is the outcome of one pirate family for one method.
@@ -100,6 +103,19 @@ type MethodResult struct {
 	// Near lists the non-matching pairs within Config.NearWithin, nearest
 	// first.
 	Near []NearPair
+	// Misses lists, with Config.ListMisses, the queries that missed their
+	// page, by family and page.
+	Misses []Miss
+}
+
+// Miss is a query that did not find its page.
+type Miss struct {
+	Query  testpages.Spec
+	Family string
+	// Distance is the nearest any query code came to the page (257 if no
+	// code could be compared), through variant Variant.
+	Distance int
+	Variant  fingerprint.VariantKind
 }
 
 // NearPair is a non-matching pair of a query code and a reference code.
@@ -221,6 +237,8 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 				default:
 					if local.hit {
 						f.Hits++
+					} else if cfg.ListMisses {
+						r.Misses = append(r.Misses, Miss{Query: q.spec, Family: f.Family, Distance: local.best, Variant: local.bestVariant})
 					}
 					if local.wrong {
 						f.Wrong++
@@ -239,6 +257,9 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 	}
 	for m := range results {
 		results[m].Lookups = codes[m][0] / codes[m][1]
+		slices.SortFunc(results[m].Misses, func(a, b Miss) int {
+			return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Query.Series, b.Query.Series), cmp.Compare(a.Query.Page, b.Query.Page))
+		})
 		slices.SortFunc(results[m].Near, func(a, b NearPair) int {
 			return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.Query.Series, b.Query.Series),
 				cmp.Compare(a.Query.Page, b.Query.Page), cmp.Compare(a.Family, b.Family),
@@ -255,6 +276,8 @@ type queryResult struct {
 	hit      bool       // right page within threshold
 	wrong    bool       // a wrong page within threshold
 	best     int        // distance to the right page, best code; -1 if none
+	// bestVariant is the query variant that came nearest the right page.
+	bestVariant fingerprint.VariantKind
 }
 
 // nearCode is a non-matching pair of evalQuery: reference ref's code of
@@ -267,14 +290,16 @@ type nearCode struct {
 func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWithin int) queryResult {
 	r := queryResult{best: -1}
 	for i, codes := range refs {
-		bestD := 257
+		bestD, bestV := 257, fingerprint.VariantPage
 		for _, rc := range codes {
 			for _, c := range qc {
 				if c.Kind != rc.Kind {
 					continue
 				}
 				d := c.Hash.Distance(rc.Hash)
-				bestD = min(bestD, d)
+				if d < bestD {
+					bestD, bestV = d, c.Variant
+				}
 				// Only pairs that the quality rule lets match can be false
 				// matches, so only they make the non-match distribution.
 				if !meth.Matchable(c) || !meth.Matchable(rc) {
@@ -293,7 +318,7 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 			}
 		}
 		if i == right {
-			r.best = bestD
+			r.best, r.bestVariant = bestD, bestV
 		}
 	}
 	return r

@@ -87,3 +87,19 @@ func WriteNear(w io.Writer, res []MethodResult, max int) {
 		}
 	}
 }
+
+// WriteMisses writes, for each method that has them, the queries that
+// missed their page (Config.ListMisses).
+func WriteMisses(w io.Writer, res []MethodResult) {
+	for _, r := range res {
+		if len(r.Misses) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nMissed queries, %s (%d; threshold %d):\n\n", r.Method, len(r.Misses), r.Threshold)
+		fmt.Fprintln(w, "| family | query made from | nearest distance to its page | through variant |")
+		fmt.Fprintln(w, "|---|---|--:|---|")
+		for _, m := range r.Misses {
+			fmt.Fprintf(w, "| %s | s%dp%d | %d | %v |\n", m.Family, m.Query.Series, m.Query.Page, m.Distance, m.Variant)
+		}
+	}
+}

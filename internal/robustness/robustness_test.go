@@ -145,3 +145,19 @@ func TestPagematchRegionCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalQueryBestVariant checks that a miss names the variant that came
+// nearest its page.
+func TestEvalQueryBestVariant(t *testing.T) {
+	meth := Pagematch()
+	page := fingerprint.Hash{^uint64(0)}
+	refs := [][]Code{{{Hash: page, Quality: 80}}}
+	q := []Code{
+		{Hash: fingerprint.Hash{}, Quality: 80, Variant: fingerprint.VariantPage},                   // 64 bits off
+		{Hash: fingerprint.Hash{^uint64(0) >> 40}, Quality: 80, Variant: fingerprint.VariantUncrop}, // 40 bits off
+	}
+	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 0)
+	if r.hit || r.best != 40 || r.bestVariant != fingerprint.VariantUncrop {
+		t.Errorf("hit %v best %d via %v, want a miss at 40 via uncrop", r.hit, r.best, r.bestVariant)
+	}
+}

@@ -34,6 +34,7 @@ func main() {
 	workers := flag.Int("workers", 0, "workers (0: GOMAXPROCS)")
 	regions := flag.Bool("regions", true, "measure pagematch as pagematch index build indexes by default: references store their page and its top and bottom halves (fingerprint.WithRegions), which queries look up")
 	pagesOnly := flag.Bool("pages-only", true, "also measure an index of whole pages only (pagematch index build --regions=false)")
+	misses := flag.Bool("misses", false, "list every query that missed its page, with the nearest its variants came")
 	near := flag.Int("near", 0, "list the non-matching pairs within `D` bits (at most 60 per method), to see which pages make the lower tail; 0: none")
 	flag.Parse()
 
@@ -42,7 +43,7 @@ func main() {
 		first = 0
 	}
 	cfg := robustness.Config{Pages: *pages, Distractor: *distract, Seed: uint64(first) + 7,
-		Families: strings.Split(*families, ","), Workers: *workers, Width: *width, NearWithin: *near}
+		Families: strings.Split(*families, ","), Workers: *workers, Width: *width, NearWithin: *near, ListMisses: *misses}
 	if *width > 0 {
 		cfg.Height = *width * 17 / 12
 	}
@@ -79,4 +80,5 @@ func main() {
 		*set, *series, *pages, *distract, time.Since(start).Round(time.Second))
 	robustness.WriteReport(os.Stdout, res)
 	robustness.WriteNear(os.Stdout, res, 60)
+	robustness.WriteMisses(os.Stdout, res)
 }
