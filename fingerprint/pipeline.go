@@ -677,23 +677,31 @@ func altUncrop(box rect, touch [4]bool, alts []rect) (r frect, ok bool) {
 			continue
 		}
 		b := a.f()
-		w, h := b.x1-b.x0, b.y1-b.y0
 		r = b
-		if touch[0] {
-			r.x0 -= uncropAlt * w
-		}
-		if touch[1] {
-			r.y0 -= uncropAlt * h
-		}
-		if touch[2] {
-			r.x1 += uncropAlt * w
-		}
-		if touch[3] {
-			r.y1 += uncropAlt * h
+		for side, t := range touch {
+			if t {
+				r = r.grow(side, uncropAlt, b)
+			}
 		}
 		return r, r != b
 	}
 	return frect{}, false
+}
+
+// grow moves side (in rect's field order) of r outwards by f times the
+// extent of base across that side.
+func (r frect) grow(side int, f float64, base frect) frect {
+	switch side {
+	case 0:
+		r.x0 -= f * (base.x1 - base.x0)
+	case 1:
+		r.y0 -= f * (base.y1 - base.y0)
+	case 2:
+		r.x1 += f * (base.x1 - base.x0)
+	case 3:
+		r.y1 += f * (base.y1 - base.y0)
+	}
+	return r
 }
 
 // cropHypotheses returns the boxes to hash besides box itself; cut says
@@ -709,19 +717,6 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 		}
 	}
 	b := box.f()
-	grow := func(r frect, side int, f float64) frect {
-		switch side {
-		case 0:
-			r.x0 -= f * (b.x1 - b.x0)
-		case 1:
-			r.y0 -= f * (b.y1 - b.y0)
-		case 2:
-			r.x1 += f * (b.x1 - b.x0)
-		case 3:
-			r.y1 += f * (b.y1 - b.y0)
-		}
-		return r
-	}
 	var out []frect
 	switch len(sides) {
 	case 0:
@@ -729,7 +724,7 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 		for _, f0 := range uncropTwo {
 			for _, f1 := range uncropTwo {
 				if f0 != 0 || f1 != 0 {
-					out = append(out, grow(grow(b, sides[0], f0), sides[1], f1))
+					out = append(out, b.grow(sides[0], f0, b).grow(sides[1], f1, b))
 				}
 			}
 		}
@@ -737,7 +732,7 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 		// One side, or so many that combinations would explode: each side alone.
 		for _, s := range sides {
 			for _, f := range uncropOne {
-				out = append(out, grow(b, s, f))
+				out = append(out, b.grow(s, f, b))
 			}
 		}
 		// Three or four sides: most likely every margin trimmed, so
@@ -746,7 +741,7 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 			for _, f := range uncropTwo[1:] {
 				r := b
 				for _, s := range sides {
-					r = grow(r, s, f)
+					r = r.grow(s, f, b)
 				}
 				out = append(out, r)
 			}
