@@ -51,25 +51,31 @@ func (p plane) resample(r frect, t *thumb) {
 
 // sharedRows hashes boxes of a plane, the boxes with the same left and
 // right sides sharing the horizontal pass of the resampling, made once
-// over all the rows they cover (as hashBoxHalves shares it): the
-// alternative boxes of a page often differ only in their top or bottom.
+// over all the rows they cover: a page box and its halves, and the
+// alternative boxes, which often differ from it only in their top or
+// bottom.
 type sharedRows struct {
 	p     plane
 	spans []rowSpan
 }
 
-// rowSpan is the horizontal pass of rows [y0, y1) between x0 and x1,
-// made on first use.
+// rowSpan is the horizontal pass, between x0 and x1, of the plane rows
+// from iy0 that [y0, y1) covers, made on first use.
 type rowSpan struct {
-	x0, x1, y0, y1, boxes int
-	rows                  []float32
+	x0, x1, y0, y1 float64
+	boxes          int
+	rows           []float32
+	iy0            int
 }
 
-// shareRows prepares to hash boxes, which lie within p.
-func (p plane) shareRows(boxes []rect) sharedRows {
+// shareRows prepares to hash boxes; those not within p are hashed alone.
+func (p plane) shareRows(boxes []frect) sharedRows {
 	s := sharedRows{p: p}
 	for _, b := range boxes {
-		i := slices.IndexFunc(s.spans, func(sp rowSpan) bool { return sp.x0 == b.x0 && sp.x1 == b.x1 })
+		if !s.within(b) {
+			continue
+		}
+		i := s.span(b)
 		if i < 0 {
 			s.spans = append(s.spans, rowSpan{x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1})
 			i = len(s.spans) - 1
@@ -80,19 +86,30 @@ func (p plane) shareRows(boxes []rect) sharedRows {
 	return s
 }
 
+// within reports whether r is a box inside the plane, whose rows' pass
+// does not depend on the rows around them.
+func (s *sharedRows) within(r frect) bool {
+	return r.x0 < r.x1 && r.y0 < r.y1 && r.x0 >= 0 && r.y0 >= 0 && r.x1 <= float64(s.p.w) && r.y1 <= float64(s.p.h)
+}
+
+// span returns the index of the span with r's left and right sides, or -1.
+func (s *sharedRows) span(r frect) int {
+	return slices.IndexFunc(s.spans, func(sp rowSpan) bool { return sp.x0 == r.x0 && sp.x1 == r.x1 })
+}
+
 // hashBox is p.hashBox for box r, one of the boxes s was prepared with:
-// bit for bit the same (TestSharedRows).
-func (s *sharedRows) hashBox(r rect, share float64, c *coeffs) int {
-	i := slices.IndexFunc(s.spans, func(sp rowSpan) bool { return sp.x0 == r.x0 && sp.x1 == r.x1 })
-	if i < 0 || s.spans[i].boxes < 2 || r.empty() || r.x0 < 0 || r.y0 < 0 || r.x1 > s.p.w || r.y1 > s.p.h {
-		return s.p.hashBox(r.f(), share, c)
+// bit for bit the same (TestSharedRows, TestHashBoxHalves).
+func (s *sharedRows) hashBox(r frect, share float64, c *coeffs) int {
+	i := s.span(r)
+	if i < 0 || s.spans[i].boxes < 2 || !s.within(r) {
+		return s.p.hashBox(r, share, c)
 	}
 	sp := &s.spans[i]
 	if sp.rows == nil {
-		sp.rows, _ = s.p.resampleRows(frect{float64(sp.x0), float64(sp.y0), float64(sp.x1), float64(sp.y1)})
+		sp.rows, sp.iy0 = s.p.resampleRows(frect{sp.x0, sp.y0, sp.x1, sp.y1})
 	}
 	var t thumb
-	resampleCols(sp.rows, sp.y0, r.f(), &t)
+	resampleCols(sp.rows, sp.iy0, r, &t)
 	return thumbQuality(&t, share, c)
 }
 

@@ -29,7 +29,10 @@ func TestHashBoxHalves(t *testing.T) {
 		for _, b := range boxes {
 			var c coeffs
 			var halves [2]coeffs
-			q, hq := p.hashBoxHalves(b, 0.7, &c, &halves)
+			h := b.halves()
+			shared := p.shareRows([]frect{b, h[0], h[1]})
+			q := shared.hashBox(b, 0.7, &c)
+			hq := [2]int{shared.hashBox(h[0], 0.7, &halves[0]), shared.hashBox(h[1], 0.7, &halves[1])}
 			mid := (b.y0 + b.y1) / 2
 			var want [3]coeffs
 			wq := [3]int{

@@ -432,28 +432,37 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 			Box: image.Rect(int(math.Round(r.x0*scale)), int(math.Round(r.y0*scale)),
 				int(math.Round(r.x1*scale)), int(math.Round(r.y1*scale)))})
 	}
-	var c coeffs
-	// The halves are hashed with the page, sharing its resampling; they
-	// are added last, as before.
-	var halves [2]coeffs
-	var halfQ [2]int
-	readHalves := want&readRegions != 0 && !box.empty()
-	var q int
-	if readHalves {
-		q, halfQ = p.hashBoxHalves(box.f(), share, &c, &halves)
-	} else {
-		q = p.hashBox(box.f(), share, &c)
-	}
-	add(VariantPage, box.f(), &c, q)
-	c.mirror()
-	add(VariantMirror, box.f(), &c, q)
 	var alts []rect
 	if want&readAltBoxes != 0 {
 		alts = dens.altBoxes(box, tight, full)
 	}
-	shared := p.shareRows(alts)
+	// The box, its halves and the alternative boxes share the horizontal
+	// pass of their resampling where their sides left and right agree.
+	readHalves := want&readRegions != 0 && !box.empty()
+	bh := box.f().halves()
+	shares := []frect{box.f()}
+	if readHalves {
+		shares = append(shares, bh[0], bh[1])
+	}
 	for _, alt := range alts {
-		q := shared.hashBox(alt, alt.area()/full.area(), &c)
+		shares = append(shares, alt.f())
+	}
+	shared := p.shareRows(shares)
+	var c coeffs
+	q := shared.hashBox(box.f(), share, &c)
+	// The halves are hashed now, with the page, and added last, as before.
+	var halves [2]coeffs
+	var halfQ [2]int
+	if readHalves {
+		for i, r := range bh {
+			halfQ[i] = shared.hashBox(r, share, &halves[i])
+		}
+	}
+	add(VariantPage, box.f(), &c, q)
+	c.mirror()
+	add(VariantMirror, box.f(), &c, q)
+	for _, alt := range alts {
+		q := shared.hashBox(alt.f(), alt.area()/full.area(), &c)
 		add(VariantAltBox, alt.f(), &c, q)
 		c.mirror()
 		add(VariantAltBoxMirror, alt.f(), &c, q)
@@ -513,33 +522,6 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	}
 	fp.Hash, fp.Quality, fp.Box = fp.Variants[0].Hash, fp.Variants[0].Quality, fp.Variants[0].Box
 	return fp
-}
-
-// hashBoxHalves is hashBox for box r and for its top and bottom halves
-// (halves[0], halves[1]), with the qualities in that order. The halves
-// cover the box's rows with its sides, so the horizontal pass of the
-// resampling is made once for all three: bit for bit what three hashBox
-// calls give (TestHashBoxHalves), for a box within the plane; a box
-// reaching beyond it (whose missing strip is filled with the mean of its
-// own rows) takes three hashBox calls.
-func (p plane) hashBoxHalves(r frect, share float64, c *coeffs, halves *[2]coeffs) (q int, hq [2]int) {
-	h := r.halves()
-	parts := [3]frect{r, h[0], h[1]}
-	outs := [3]*coeffs{c, &halves[0], &halves[1]}
-	var qs [3]int
-	if r.x1 <= r.x0 || r.y1 <= r.y0 || r.x0 < 0 || r.y0 < 0 || r.x1 > float64(p.w) || r.y1 > float64(p.h) {
-		for i, part := range parts {
-			qs[i] = p.hashBox(part, share, outs[i])
-		}
-		return qs[0], [2]int{qs[1], qs[2]}
-	}
-	rows, iy0 := p.resampleRows(r)
-	for i, part := range parts {
-		var t thumb
-		resampleCols(rows, iy0, part, &t)
-		qs[i] = thumbQuality(&t, share, outs[i])
-	}
-	return qs[0], [2]int{qs[1], qs[2]}
 }
 
 // hashBox computes the coefficients of box r into c and returns the

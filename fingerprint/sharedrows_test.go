@@ -30,10 +30,14 @@ func TestSharedRows(t *testing.T) {
 				boxes = append(boxes, rect{x0, y0, x1, y1}, rect{x0, 0, x1, p.h})
 			}
 		}
-		shared := p.shareRows(boxes)
+		fs := make([]frect, len(boxes))
+		for i, b := range boxes {
+			fs[i] = b.f()
+		}
+		shared := p.shareRows(fs)
 		for _, b := range boxes {
 			var c, want coeffs
-			q := shared.hashBox(b, 0.7, &c)
+			q := shared.hashBox(b.f(), 0.7, &c)
 			if wq := p.hashBox(b.f(), 0.7, &want); c != want || q != wq {
 				t.Fatalf("plane %d box %v: shared rows give quality %d, hashBox %d, or other coefficients", k, b, q, wq)
 			}
@@ -63,8 +67,12 @@ func BenchmarkSharedRows(b *testing.B) {
 						p.hashBox(alt.f(), 0.7, &c)
 					}
 				} else {
-					shared := p.shareRows(alts)
-					for _, alt := range alts {
+					fs := make([]frect, len(alts))
+					for i, alt := range alts {
+						fs[i] = alt.f()
+					}
+					shared := p.shareRows(fs)
+					for _, alt := range fs {
 						shared.hashBox(alt, 0.7, &c)
 					}
 				}
