@@ -93,6 +93,13 @@ type MethodResult struct {
 	// reference of a different page: distractors and transformed pages
 	// against all other references.
 	NonMatch Histogram
+	// NonMatchByView splits NonMatch by the reference view compared
+	// (fingerprint.VariantPage, VariantTop, VariantBottom): the whole pages
+	// and the halves are different populations with tails of their own.
+	NonMatchByView map[fingerprint.VariantKind]*Histogram
+	// LookupsByView is the mean number of query codes per query that
+	// target each reference view.
+	LookupsByView map[fingerprint.VariantKind]float64
 	// DistractorMatches counts distractor pages that matched a reference.
 	DistractorMatches int
 	Distractors       int
@@ -178,7 +185,8 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 
 	results := make([]MethodResult, len(methods))
 	for m, meth := range methods {
-		results[m] = MethodResult{Method: meth.Name, Bits: meth.Bits, Threshold: thresholds[meth.Name]}
+		results[m] = MethodResult{Method: meth.Name, Bits: meth.Bits, Threshold: thresholds[meth.Name],
+			NonMatchByView: map[fingerprint.VariantKind]*Histogram{}, LookupsByView: map[fingerprint.VariantKind]float64{}}
 		for _, f := range cfg.Families {
 			results[m].Families = append(results[m].Families, FamilyResult{Family: f})
 		}
@@ -213,6 +221,15 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 			mu.Lock()
 			r := &results[m]
 			r.NonMatch.Add(&local.nonMatch)
+			for k, h := range local.byView {
+				if r.NonMatchByView[k] == nil {
+					r.NonMatchByView[k] = new(Histogram)
+				}
+				r.NonMatchByView[k].Add(h)
+			}
+			for _, c := range qc {
+				r.LookupsByView[c.Kind]++
+			}
 			for _, n := range local.near {
 				famName := ""
 				if fam >= 0 {
@@ -257,6 +274,9 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 	}
 	for m := range results {
 		results[m].Lookups = codes[m][0] / codes[m][1]
+		for k := range results[m].LookupsByView {
+			results[m].LookupsByView[k] /= codes[m][1]
+		}
 		slices.SortFunc(results[m].Misses, func(a, b Miss) int {
 			return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Query.Series, b.Query.Series), cmp.Compare(a.Query.Page, b.Query.Page))
 		})
@@ -272,6 +292,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 
 type queryResult struct {
 	nonMatch Histogram
+	byView   map[fingerprint.VariantKind]*Histogram
 	near     []nearCode // non-matching pairs within the listing distance
 	hit      bool       // right page within threshold
 	wrong    bool       // a wrong page within threshold
@@ -288,7 +309,7 @@ type nearCode struct {
 }
 
 func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWithin int) queryResult {
-	r := queryResult{best: -1}
+	r := queryResult{best: -1, byView: map[fingerprint.VariantKind]*Histogram{}}
 	for i, codes := range refs {
 		bestD, bestV := 257, fingerprint.VariantPage
 		for _, rc := range codes {
@@ -311,6 +332,12 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 				default:
 					r.wrong = r.wrong || d <= threshold
 					r.nonMatch[d]++
+					h := r.byView[rc.Kind]
+					if h == nil {
+						h = new(Histogram)
+						r.byView[rc.Kind] = h
+					}
+					h[d]++
 					if nearWithin > 0 && d <= nearWithin {
 						r.near = append(r.near, nearCode{ref: i, d: d, qkind: c.Variant, rkind: rc.Kind})
 					}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pagematch/pagematch/fingerprint"
 )
 
 // IndexSize is the index size the false-match estimate is made for.
@@ -65,7 +67,53 @@ func WriteReport(w io.Writer, res []MethodResult) {
 	row("threshold for ≤1e-6 at 10M", func(r MethodResult) string {
 		return fmt.Sprint(r.NonMatch.SuggestThreshold(IndexSize, r.Lookups, 1e-6))
 	})
+	if multiView(res) {
+		for _, k := range views {
+			row(fmt.Sprintf("%v view: pairs, min / 0.1%% / median", k), func(r MethodResult) string {
+				h := r.NonMatchByView[k]
+				if h == nil {
+					return "–"
+				}
+				return fmt.Sprintf("%d, %d / %d / %d", h.Total(), h.Min(), h.Quantile(0.001), h.Quantile(0.5))
+			})
+			row(fmt.Sprintf("%v view: lookups per query, est. FMR per lookup at 10M", k), func(r MethodResult) string {
+				if r.NonMatchByView[k] == nil {
+					return "–"
+				}
+				return fmt.Sprintf("%.2f, %.1e", r.LookupsByView[k], r.NonMatchByView[k].LookupFMR(r.Threshold, IndexSize, r.LookupsByView[k]))
+			})
+		}
+		row("est. FMR per lookup at 10M, views fitted apart", func(r MethodResult) string {
+			return fmt.Sprintf("%.1e", r.ViewLookupFMR(r.Threshold, IndexSize))
+		})
+	}
 	row("low-quality references", func(r MethodResult) string { return fmt.Sprint(r.LowQualityRefs) })
+}
+
+// views are the reference views a method may store, in report order.
+var views = [...]fingerprint.VariantKind{fingerprint.VariantPage, fingerprint.VariantTop, fingerprint.VariantBottom}
+
+// multiView says whether some method stores more than the page view.
+func multiView(res []MethodResult) bool {
+	for _, r := range res {
+		if len(r.NonMatchByView) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// ViewLookupFMR estimates the false-match rate of one lookup against an
+// index of n pages with each reference view's tail fitted on its own
+// pairs: the whole pages and the halves are different populations, and one
+// fit over their mixture follows whichever has the heavier tail only in
+// proportion to its share of the pairs.
+func (r MethodResult) ViewLookupFMR(t int, n float64) float64 {
+	miss := 1.0
+	for k, h := range r.NonMatchByView {
+		miss *= 1 - h.LookupFMR(t, n, r.LookupsByView[k])
+	}
+	return 1 - miss
 }
 
 // WriteNear writes, for each method that has them, the non-matching pairs

@@ -161,3 +161,33 @@ func TestEvalQueryBestVariant(t *testing.T) {
 		t.Errorf("hit %v best %d via %v, want a miss at 40 via uncrop", r.hit, r.best, r.bestVariant)
 	}
 }
+
+// The non-match distribution is split by the reference view compared, and
+// the estimate with the views fitted apart is at least each view's own.
+func TestNonMatchByView(t *testing.T) {
+	meth := Pagematch()
+	refs := [][]Code{
+		{{Hash: fingerprint.Hash{0}, Quality: 80}, {Hash: fingerprint.Hash{0}, Quality: 80, Kind: fingerprint.VariantTop}},
+		{{Hash: fingerprint.Hash{^uint64(0)}, Quality: 80}, {Hash: fingerprint.Hash{1}, Quality: 80, Kind: fingerprint.VariantTop}},
+	}
+	qc := []Code{{Hash: fingerprint.Hash{0}, Quality: 80}, {Hash: fingerprint.Hash{0}, Quality: 80, Kind: fingerprint.VariantTop}}
+	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, 0)
+	if p, top := r.byView[fingerprint.VariantPage], r.byView[fingerprint.VariantTop]; p == nil || top == nil || p[64] != 1 || top[1] != 1 || r.nonMatch.Total() != 2 {
+		t.Fatalf("by view: page %v top %v, total %d", p, top, r.nonMatch.Total())
+	}
+
+	// Two views: pages far apart, halves with a heavy lower tail.
+	var page, half Histogram
+	for d := 100; d <= 156; d++ {
+		page[d] = 1000
+		half[d-40] = 1000
+	}
+	m := MethodResult{Threshold: 33,
+		NonMatchByView: map[fingerprint.VariantKind]*Histogram{fingerprint.VariantPage: &page, fingerprint.VariantTop: &half},
+		LookupsByView:  map[fingerprint.VariantKind]float64{fingerprint.VariantPage: 10, fingerprint.VariantTop: 2}}
+	all := m.ViewLookupFMR(33, IndexSize)
+	p, h := page.LookupFMR(33, IndexSize, 10), half.LookupFMR(33, IndexSize, 2)
+	if all < p || all < h || all > p+h {
+		t.Errorf("views fitted apart: %g, want between max and sum of %g and %g", all, p, h)
+	}
+}
