@@ -26,6 +26,7 @@ import (
 func main() {
 	set := flag.String("set", "report", "page set: tune (series 0-) or report (series 1000-)")
 	series := flag.Int("series", 50, "series in the set")
+	from := flag.Int("from", 0, "skip the set's first `K` series: -set tune -from 100 -series 100 measures tuning series 100-199")
 	pages := flag.Int("pages", 10, "reference pages per series")
 	distract := flag.Int("distractors", 10, "distractor pages per series")
 	width := flag.Int("width", 0, "page width (0: 1200x1700)")
@@ -39,9 +40,18 @@ func main() {
 	flag.Parse()
 
 	first := 1000
-	if *set == "tune" {
+	switch {
+	case *set == "tune":
 		first = 0
+	case *set != "report":
+		fmt.Fprintf(os.Stderr, "robustness: unknown set %q (tune or report)\n", *set)
+		os.Exit(2)
 	}
+	if *from < 0 || (*set == "tune" && *from+*series > 1000) {
+		fmt.Fprintln(os.Stderr, "robustness: -from and -series must stay within the set (the tuning set is series 0-999)")
+		os.Exit(2)
+	}
+	first += *from
 	cfg := robustness.Config{Pages: *pages, Distractor: *distract, Seed: uint64(first) + 7,
 		Families: strings.Split(*families, ","), Workers: *workers, Width: *width, NearWithin: *near, ListMisses: *misses}
 	if *width > 0 {
@@ -76,8 +86,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("set %s: %d series × %d reference pages, %d distractors per series; %s\n\n",
-		*set, *series, *pages, *distract, time.Since(start).Round(time.Second))
+	fmt.Printf("set %s: %d series (%d-%d) × %d reference pages, %d distractors per series; %s\n\n",
+		*set, *series, first, first+*series-1, *pages, *distract, time.Since(start).Round(time.Second))
 	robustness.WriteReport(os.Stdout, res)
 	robustness.WriteNear(os.Stdout, res, 60)
 	robustness.WriteMisses(os.Stdout, res)
