@@ -47,7 +47,7 @@ func (p plane) densityRef() *density {
 			// 92.8%, rotate 91.8 -> 93.5%). Screentones make every test
 			// a coin toss, so none of them branches.
 			k := min((float32(paper)-v)*scale, 1)
-			keep := b2u(k >= inkFloor) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= paperLevel))
+			keep := b2u(k >= inkFloor) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= lightBackground))
 			d.ink[i] = k * float32(keep)
 		}
 	}
