@@ -601,6 +601,9 @@ type snapRule struct {
 	band  int
 	reach float64
 	runs  bool
+	// stray is the cover beyond the frame below which the side snaps
+	// (rules by cover only).
+	stray float64
 }
 
 // snapRules are the readings an alternative box also snaps by: looser
@@ -608,7 +611,13 @@ type snapRule struct {
 // margin), and frames read by runs over two lines (a border split across
 // two plane lines; this replaced a rule for such borders read by cover,
 // which then added nothing on the tuning set).
-var snapRules = [...]snapRule{{looseFrameCover, 1, snapReach, false}, {frameCover, 1, 0.15, false}, {runCover, 2, snapReach, true}}
+var snapRules = [...]snapRule{{looseFrameCover, 1, snapReach, false, strayCover}, {frameCover, 1, 0.15, false, strayCover},
+	{runCover, 2, snapReach, true, 0}, {frameCover, 1, snapReach, false, looseStrayCover}}
+
+// looseStrayCover reads stray ink more loosely for an alternative box: a
+// page whose ink beyond a frame covers just under strayCover snaps to the
+// frame, and a copy of it just over does not unless it tries this too.
+const looseStrayCover = 0.7
 
 // Frames read by runs: runs of at least runMin of the box cover runCover
 // of it. Chosen on the tuning set (40 series), with sides merged within 2
@@ -621,7 +630,9 @@ const (
 	runMin   = 0.05
 )
 
-func (d *density) snap(b rect) rect { return d.snapBy(b, snapRule{frameCover, 1, snapReach, false}) }
+func (d *density) snap(b rect) rect {
+	return d.snapBy(b, snapRule{frameCover, 1, snapReach, false, strayCover})
+}
 
 // snapBy is snap by rule r.
 func (d *density) snapBy(b rect, r snapRule) rect {
@@ -659,7 +670,7 @@ func (d *density) snapSides(b rect, r snapRule) rect {
 				if step < 0 {
 					a, c = i+1, edge+1
 				}
-				if d.cover(rows, a, c, lo, hi) < strayCover {
+				if d.cover(rows, a, c, lo, hi) < r.stray {
 					return i
 				}
 				return edge

@@ -64,7 +64,7 @@ func (d *density) altBoxesRef(box, tight, full rect) []rect {
 }
 
 // primarySnap is the rule of snap.
-var primarySnap = snapRule{frameCover, 1, snapReach, false}
+var primarySnap = snapRule{frameCover, 1, snapReach, false, strayCover}
 
 // TestAltBoxesMatchesRef checks the boxes of fromPlane's box search, with
 // snapBy remembering its boxes, against altBoxesRef on real pages.
