@@ -718,7 +718,12 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 			}
 		}
 		// Three or four sides: most likely every margin trimmed, so
-		// all of them grown together too, by the two-side fractions.
+		// all of them grown together too, by the two-side fractions;
+		// and each two of them by the smaller one, for a crop that took
+		// content on two sides and only margin on the others (tuning
+		// set, 100 series: crop 99.6 -> 99.7%, combo 97.9 -> 98.0%,
+		// 14.34 -> 14.49 lookups per query; both fractions for each
+		// two found no more, at 14.65).
 		if len(sides) > 2 {
 			for _, f := range uncropTwo[1:] {
 				r := b
@@ -726,6 +731,12 @@ func cropHypotheses(box, full rect, cut [4]bool) []frect {
 					r = r.grow(s, f, b)
 				}
 				out = append(out, r)
+			}
+			f := uncropTwo[1]
+			for i, s0 := range sides {
+				for _, s1 := range sides[i+1:] {
+					out = append(out, b.grow(s0, f, b).grow(s1, f, b))
+				}
 			}
 		}
 	}
