@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -68,7 +69,7 @@ func TestGolden(t *testing.T) {
 	checkEntries(t, ix, es)
 
 	// Known answers, computed once and pinned.
-	const wantSum = 0x1a71f4dbd746392d // xxh3 of the file; update with the file
+	const wantSum = 0xdbadb0fad75fe038 // xxh3 of the file; update with the file
 	if got := xxh3.Hash(want); got != wantSum {
 		t.Errorf("file xxh3 = %#x, want %#x", got, uint64(wantSum))
 	}
@@ -76,7 +77,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Count != 64 || fi.Algorithm != "pm256-v1" || fi.Threshold != 40 ||
+	if fi.Count != 64 || fi.Algorithm != DefaultAlgorithm || fi.Threshold != 40 ||
 		fi.Created.Unix() != 1700000000 || !fi.ChecksumsOK || fi.Bytes != int64(len(want)) || len(fi.Sections) != 7 {
 		t.Errorf("Info = %+v", fi)
 	}
@@ -91,4 +92,21 @@ func TestGolden(t *testing.T) {
 	if v, _ := m.Meta.Get("publisher"); v != "出版社" {
 		t.Errorf("Meta = %v", m.Meta)
 	}
+}
+
+// A file of the previous fingerprint version is refused by default, with
+// ErrAlgorithm, and still reads when its algorithm is asked for.
+func TestGoldenPreviousAlgorithm(t *testing.T) {
+	const old = "testdata/small-pm256v1.pmx"
+	if _, err := Open(old); !errors.Is(err, ErrAlgorithm) {
+		t.Fatalf("Open(%s) = %v, want ErrAlgorithm", old, err)
+	}
+	ix, err := Open(old, WithAlgorithm("pm256-v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Algorithm() != "pm256-v1" {
+		t.Errorf("algorithm %q", ix.Algorithm())
+	}
+	checkEntries(t, ix, goldenEntries())
 }

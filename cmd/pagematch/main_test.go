@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pagematch/pagematch/index"
 	"github.com/pagematch/pagematch/internal/pirate"
 	"github.com/pagematch/pagematch/internal/testpages"
 )
@@ -362,12 +363,12 @@ func TestInfo(t *testing.T) {
 	f := getFixture(t)
 	stdout, _ := pmOK(t, "index", "info", "--json", "--memory", f.ref)
 	r := jsonLines(t, stdout)[0]
-	if r["entries"] != 4.0 || r["algorithm"] != "pm256-v1" || r["checksums_ok"] != true ||
+	if r["entries"] != 4.0 || r["algorithm"] != index.DefaultAlgorithm || r["checksums_ok"] != true ||
 		r["file_bytes"].(float64) <= 0 || r["heap_bytes"].(float64) <= 0 || len(r["sections"].([]any)) == 0 {
 		t.Errorf("info: %v", r)
 	}
 	stdout, _ = pmOK(t, "index", "info", f.ref)
-	for _, s := range []string{"entries", "pm256-v1 (256 bits)", "checksums", "SECTION", "hashes"} {
+	for _, s := range []string{"entries", index.DefaultAlgorithm + " (256 bits)", "checksums", "SECTION", "hashes"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("info lacks %q:\n%s", s, stdout)
 		}
@@ -456,7 +457,7 @@ func TestUsage(t *testing.T) {
 	if code, stdout, _ := pm(t, "", "-h"); code != 0 || !strings.Contains(stdout, "pagematch match") {
 		t.Errorf("-h: exit %d: %s", code, stdout)
 	}
-	if code, stdout, _ := pm(t, "", "version"); code != 0 || !strings.HasPrefix(stdout, "pagematch ") || !strings.Contains(stdout, "pm256-v1") {
+	if code, stdout, _ := pm(t, "", "version"); code != 0 || !strings.HasPrefix(stdout, "pagematch ") || !strings.Contains(stdout, index.DefaultAlgorithm) {
 		t.Errorf("version: exit %d: %s", code, stdout)
 	}
 }
