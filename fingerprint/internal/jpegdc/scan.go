@@ -157,13 +157,14 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 // stuffed zero bytes, records in d.rst where each restart interval starts
 // (and, last, where the data ends), and returns the position of the marker
 // that ends the scan. d.buf is followed by 8 zero bytes, so that the bit
-// reader can always load 8 bytes while real data remains.
+// reader can always load 8 bytes while real data remains, and blockSlack
+// more (see there).
 func (d *Decoder) unstuff(pos int) int {
 	data := d.data
 	// The scan cannot be longer than the rest of the data: one allocation
 	// at most, reused by later scans and decodes. Eight bytes are copied at
 	// a time, hence the slack.
-	buf := slices.Grow(d.buf[:0], len(data)-pos+16)
+	buf := slices.Grow(d.buf[:0], len(data)-pos+16+blockSlack)
 	buf = buf[:cap(buf)]
 	rst := append(d.rst[:0], 0)
 	w := 0
@@ -212,8 +213,8 @@ func (d *Decoder) unstuff(pos int) int {
 		break
 	}
 	rst = append(rst, w)
-	clear(buf[w : w+8])
-	d.buf, d.rst = buf[:w+8], rst
+	clear(buf[w : w+8+blockSlack])
+	d.buf, d.rst = buf[:w+8+blockSlack], rst
 	return pos
 }
 
@@ -278,6 +279,23 @@ func (h *huffTable) skipLong(acc uint64) uint32 {
 	return e | e<<skipOneShift
 }
 
+// blockSlack is the number of zero bytes after the data (and the 8 that
+// refill loads at its end) that lets a block's refills load without
+// clamping their position. A block that starts at most blockSlack/2 bytes
+// past the end loads within them: a block takes at most 64 lookups (each
+// advances the position in the block) and a refill moves the position by
+// at most 7 bytes. One that starts further past the end has consumed bits
+// beyond the end of its restart interval, which fails the interval's
+// overread test anyway: it fails at once (all failures are errCorrupt).
+const blockSlack = 1024
+
+// pastEnd reports whether a block starting at byte pos of buf (unstuffed
+// data and its padding) is past the end by more than blockSlack/2 bytes,
+// and so corrupt; otherwise the block's loads stay within buf.
+func pastEnd(buf []byte, pos int) bool {
+	return uint(pos) > uint(len(buf)-8-blockSlack/2)
+}
+
 // skipBlock skips the AC coefficients of one block from position k, several
 // per lookup. acc must hold at least acLookBits bits: each lookup indexes
 // the table with the bits already buffered, and the refill that follows
@@ -285,22 +303,33 @@ func (h *huffTable) skipLong(acc uint64) uint32 {
 // table is read, off the chain of dependent lookups. A lookup that keeps
 // the position inside the block takes one test; the end of the block, a
 // pack that would run past it and a code longer than the lookahead take
-// the slow path. ok is false for an invalid code. A function of its own (a
-// call per block), so that its loop has the registers to itself.
+// the slow path. ok is false for an invalid code or a block past the end
+// (see blockSlack). A function of its own (a call per block), so that its
+// loop has the registers to itself.
 func (h *huffTable) skipBlock(buf []byte, acc uint64, n uint, pos int, k uint32) (_ uint64, _ uint, _ int, ok bool) {
 	skip := h.acSkip[:]
-	lim := len(buf) - 8
-	if lim < 0 {
-		return acc, n, pos, false // cannot happen: see unstuff
+	if pastEnd(buf, pos) {
+		return acc, n, pos, false
 	}
 	for {
-		e := skip[acc>>(64-acLookBits)]
-		acc, n, pos = refill(buf, lim, acc, n, pos)
-		a := k + uint32(e>>skipAdvShift)
-		if a < 64 {
-			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
-			continue
+		// The lookups that stay inside the block, in a loop of their
+		// own: fewer register moves per lookup.
+		var e uint32
+		for {
+			e = uint32(skip[acc>>(64-acLookBits)])
+			// refill, without the clamp (see blockSlack); written
+			// out, the loop compiles to fewer instructions.
+			acc |= binary.BigEndian.Uint64(buf[pos:pos+8]) >> (n & 63)
+			pos += 7 - int(n>>3)
+			n |= 56
+			if k+e>>skipAdvShift >= 64 {
+				break
+			}
+			acc <<= e & skipBitsMask
+			n -= uint(e & skipBitsMask)
+			k += e >> skipAdvShift
 		}
+		a := k + e>>skipAdvShift
 		switch {
 		case e == skipLongCode:
 			// One coefficient of up to 31 bits.
