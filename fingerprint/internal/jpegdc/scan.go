@@ -449,87 +449,115 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 
 // decodeLuma is decodeDC for scans of one block per MCU, the luma alone
 // (greyscale files, progressive DC scans, non-interleaved scans). Without
-// the loop over the MCU's blocks, the loop over the MCUs keeps its state in
-// registers: a greyscale page decodes about 10% faster.
+// the loop over the MCU's blocks, and a row at a time in lumaTables.row,
+// the loop over the blocks keeps more of its state in registers.
 func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
-	var acc uint64
-	var n uint
-	var pred int32
-	pos := from
 	buf := d.buf
 	lim := len(buf) - 8
 	if lim < 0 {
 		return errCorrupt // cannot happen: see unstuff
 	}
-	coef := d.coef
-	dc, ac, al, withAC := g.blocks[0].dc, g.blocks[0].ac, g.al&31, g.withAC
-	var skip *[1 << acLookBits]uint16
-	blank := &noBlank
-	if withAC {
-		skip = ac.acSkip
-		blank = d.blank.blankFor(dc, ac)
+	t := lumaTables{dc: g.blocks[0].dc, blank: &noBlank}
+	if g.withAC {
+		t.ac = g.blocks[0].ac
+		t.blank = d.blank.blankFor(t.dc, t.ac)
 	}
+	al := g.al & 31
+	var pred int32
 	mx, my := start%g.mcusX, start/g.mcusX
-	i := my*g.stepY + mx // coef index of the block
 	// The loop keeps at least blankBits bits buffered at its top, so that
 	// the lookups can index their tables before the refill.
-	acc, n, pos = refill(buf, lim, acc, n, pos)
-	for m := start; m < end; m++ {
+	s := bitState{pos: from}
+	s.acc, s.n, s.pos = refill(buf, lim, 0, 0, from)
+	for m := start; m < end; {
+		// The rest of the row, or of the interval (g.stepX is 1).
+		row := d.coef[my*g.stepY+mx:][:min(g.mcusX-mx, end-m)]
+		m += len(row)
+		mx, my = 0, my+1
+		var ok bool
+		if s, pred, ok = t.row(row, buf, s, pred); !ok {
+			return errCorrupt
+		}
+		if al != 0 {
+			// Stored unshifted by row: one variable fewer in its loop.
+			for j := range row {
+				row[j] <<= al
+			}
+		}
+		// Once a row, stop early on data read past its end.
+		if overread(s.pos, s.n, to) {
+			return errCorrupt
+		}
+	}
+	return nil
+}
+
+// bitState is the bit reader's state between calls: acc holds n bits, the
+// data up to byte pos.
+type bitState struct {
+	acc uint64
+	n   uint
+	pos int
+}
+
+// lumaTables are the tables of a luma-only scan; ac is nil without AC
+// coefficients (progressive DC scans), and blank is then noBlank.
+type lumaTables struct {
+	dc, ac *huffTable
+	blank  *[1 << blankBits]uint16
+}
+
+// row decodes the DC values of consecutive blocks into row, with DC
+// prediction pred, unshifted. ok is false for an invalid code.
+func (t *lumaTables) row(row []int32, buf []byte, s bitState, pred int32) (_ bitState, _ int32, ok bool) {
+	lim := len(buf) - 8
+	if lim < 0 {
+		return s, pred, false // cannot happen: see unstuff
+	}
+	acc, n, pos := s.acc, s.n, s.pos
+	blank, dc, ac := t.blank, t.dc, t.ac
+	for j := 0; j < len(row); j++ {
 		b := blank[acc>>(64-blankBits)]
 		e := dc.dcLook[acc>>(64-dcLookBits)]
 		acc, n, pos = refill(buf, lim, acc, n, pos)
 		if b != 0 {
 			// A blank block, in one lookup.
 			pred += int32(int8(b >> 8))
-			coef[i] = pred << al
-			if b&0xf0 != 0 && mx+1 < g.mcusX && m+1 < end {
+			row[j] = pred
+			if b&0xf0 != 0 && j+1 < len(row) {
 				// And a second one, difference 0, in the same row.
-				i, mx, m = i+1, mx+1, m+1
-				coef[i] = pred << al
+				j++
+				row[j] = pred
 				acc <<= b >> 4 & 15
 				n -= uint(b >> 4 & 15)
 			} else {
 				acc <<= b & 15
 				n -= uint(b & 15)
 			}
-		} else {
-			if e == 0 {
-				if e = dc.dcSlow(acc); e == 0 {
-					return errCorrupt
-				}
-			}
-			pred += dcDiff(acc, e)
-			coef[i] = pred << al
-			acc <<= e >> 8 & 63
-			n -= uint(e >> 8)
+			continue
 		}
-		if withAC && b == 0 {
-			// A block that is its end of block alone (blank paper) needs
-			// no call: the ≥ 25 bits left after the DC hold the code.
-			if e := skip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
-				acc <<= e & skipBitsMask
-				n -= uint(e & skipBitsMask)
-			} else {
-				var ok bool
-				if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos, 1); !ok {
-					return errCorrupt
-				}
+		if e == 0 {
+			if e = dc.dcSlow(acc); e == 0 {
+				return s, pred, false
 			}
 		}
-		i++
-		if mx++; mx == g.mcusX {
-			mx = 0
-			my++
-			i = my * g.stepY
-			if overread(pos, n, to) {
-				return errCorrupt
-			}
+		pred += dcDiff(acc, e)
+		row[j] = pred
+		acc <<= e >> 8 & 63
+		n -= uint(e >> 8)
+		if ac == nil {
+			continue
+		}
+		// A block that is its end of block alone (blank paper) needs
+		// no call: the ≥ 25 bits left after the DC hold the code.
+		if e := ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
+			acc <<= e & skipBitsMask
+			n -= uint(e & skipBitsMask)
+		} else if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos, 1); !ok {
+			return s, pred, false
 		}
 	}
-	if overread(pos, n, to) {
-		return errCorrupt
-	}
-	return nil
+	return bitState{acc, n, pos}, pred, true
 }
 
 // dcEntry returns the dcLook entry of the DC code at the top of acc (at
