@@ -213,7 +213,8 @@ func (d *density) smooth(col []int64) {
 	for y := range h {
 		switch {
 		case y+r < h && y-r-1 >= 0:
-			add, sub := d.ink[(y+r)*w:(y+r+1)*w], d.ink[(y-r-1)*w:(y-r)*w]
+			// Slices of one length: no bounds checks in the loop.
+			add, sub := d.ink[(y+r)*w:][:len(col)], d.ink[(y-r-1)*w:][:len(col)]
 			for x := range col {
 				col[x] += inkUnits(add[x]) - inkUnits(sub[x])
 			}
@@ -236,9 +237,13 @@ func (d *density) smooth(col []int64) {
 			dens[x] = float32(float64(acc) * inv)
 		}
 		if both {
-			for x := lo; x < hi; x++ {
-				acc += col[x+r] - col[x-r-1]
-				dens[x] = float32(float64(acc) * inv)
+			// lo is r+1 and hi is w-r: x+r runs over col[lo+r:], x-r-1
+			// over col[:hi-lo].
+			out := dens[lo:hi]
+			add, sub := col[lo+r:][:len(out)], col[:len(out)]
+			for x := range out {
+				acc += add[x] - sub[x]
+				out[x] = float32(float64(acc) * inv)
 			}
 		} else {
 			for x := lo; x < hi; x++ {

@@ -61,8 +61,15 @@ func TestSmoothMatchesRef(t *testing.T) {
 	for range 200 {
 		sizes = append(sizes, [3]int{1 + rng.IntN(40), 1 + rng.IntN(40), 1 + rng.IntN(12)})
 	}
+	var ds []*density
 	for _, sz := range sizes {
-		d := randomInk(rng, sz[0], sz[1], sz[2])
+		ds = append(ds, randomInk(rng, sz[0], sz[1], sz[2]))
+	}
+	// And the ink of real pages as the fast path makes them.
+	for _, p := range fastPlanes(t) {
+		ds = append(ds, p.density())
+	}
+	for _, d := range ds {
 		d.smooth(make([]int64, d.w))
 		got := slices.Clone(d.dens)
 		d.smoothRef(make([]int64, d.w))
