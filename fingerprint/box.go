@@ -354,8 +354,9 @@ func (d *density) rowTables() {
 			for x, v := range part {
 				acc += inkUnits(v)
 				sums[x] = acc
-				u |= uint64(b2u(v >= tightInk)) << x
-				l |= uint64(b2u(v >= lineInk)) << x
+				// x < 64: the mask spares the shifts their test.
+				u |= uint64(b2u(v >= tightInk)) << (x & 63)
+				l |= uint64(b2u(v >= lineInk)) << (x & 63)
 			}
 			tight[k], line[k] = u, l
 		}
