@@ -380,34 +380,57 @@ type scanGeom struct {
 
 // decodeDC decodes MCUs [start, end) of a sequential scan or a progressive
 // DC first scan from d.buf[from:to], storing luma DC values (shifted left by
-// al) in d.coef.
+// al) in d.coef, a row of MCUs at a time in scanGeom.mcus.
 func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 	if len(g.blocks) == 1 {
 		return d.decodeLuma(g, start, end, from, to)
 	}
-	var acc uint64
-	var n uint
-	var pred int32
-	pos := from
 	buf := d.buf
 	lim := len(buf) - 8
 	if lim < 0 {
 		return errCorrupt // cannot happen: see unstuff
 	}
-	coef := d.coef
-	blocks, al, withAC := g.blocks, g.al&31, g.withAC
+	var pred int32
 	mx, my := start%g.mcusX, start/g.mcusX
-	base := my*g.stepY + mx*g.stepX // coef index of the MCU's first luma block
 	// As in decodeLuma, the tables are indexed before the refill.
-	acc, n, pos = refill(buf, lim, acc, n, pos)
-	for m := start; m < end; m++ {
+	s := bitState{}
+	s.acc, s.n, s.pos = refill(buf, lim, 0, 0, from)
+	for m := start; m < end; {
+		// The rest of the row of MCUs, or of the interval.
+		count := min(g.mcusX-mx, end-m)
+		base := my*g.stepY + mx*g.stepX // coef index of the MCU's first luma block
+		m += count
+		mx, my = 0, my+1
+		var ok bool
+		if s, pred, ok = g.mcus(d.coef, base, count, buf, s, pred); !ok {
+			return errCorrupt
+		}
+		// Once a row, stop early on data read past its end.
+		if overread(s.pos, s.n, to) {
+			return errCorrupt
+		}
+	}
+	return nil
+}
+
+// mcus decodes count MCUs of an interleaved scan, the first one's luma
+// blocks at coef[base+off], with DC prediction pred. ok is false for an
+// invalid code.
+func (g *scanGeom) mcus(coef []int32, base, count int, buf []byte, s bitState, pred int32) (_ bitState, _ int32, ok bool) {
+	lim := len(buf) - 8
+	if lim < 0 {
+		return s, pred, false // cannot happen: see unstuff
+	}
+	acc, n, pos := s.acc, s.n, s.pos
+	blocks, al, withAC := g.blocks, g.al&31, g.withAC
+	for ; count > 0; count-- {
 		for i := range blocks {
 			b := &blocks[i]
 			e := b.dc.dcLook[acc>>(64-dcLookBits)]
 			acc, n, pos = refill(buf, lim, acc, n, pos)
 			if e == 0 {
 				if e = b.dc.dcSlow(acc); e == 0 {
-					return errCorrupt
+					return s, pred, false
 				}
 			}
 			if b.luma {
@@ -416,35 +439,21 @@ func (d *Decoder) decodeDC(g *scanGeom, start, end, from, to int) error {
 			}
 			acc <<= e >> 8 & 63
 			n -= uint(e >> 8)
-			if withAC {
-				// Most chroma blocks, and blank luma ones, are an end
-				// of block alone.
-				if e := b.ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
-					acc <<= e & skipBitsMask
-					n -= uint(e & skipBitsMask)
-					continue
-				}
-				var ok bool
-				if acc, n, pos, ok = b.ac.skipBlock(buf, acc, n, pos, 1); !ok {
-					return errCorrupt
-				}
+			if !withAC {
+				continue
+			}
+			// Most chroma blocks, and blank luma ones, are an end of
+			// block alone.
+			if e := b.ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
+				acc <<= e & skipBitsMask
+				n -= uint(e & skipBitsMask)
+			} else if acc, n, pos, ok = b.ac.skipBlock(buf, acc, n, pos, 1); !ok {
+				return s, pred, false
 			}
 		}
 		base += g.stepX
-		if mx++; mx == g.mcusX {
-			mx = 0
-			my++
-			base = my * g.stepY
-			// Once a row, stop early on data read past its end.
-			if overread(pos, n, to) {
-				return errCorrupt
-			}
-		}
 	}
-	if overread(pos, n, to) {
-		return errCorrupt
-	}
-	return nil
+	return bitState{acc, n, pos}, pred, true
 }
 
 // decodeLuma is decodeDC for scans of one block per MCU, the luma alone
