@@ -153,7 +153,7 @@ const blankBits = 12
 
 // blankTable decodes, in one lookup, one or two blocks of a sequential
 // scan that have a DC difference and no AC coefficient (blank paper, 60% of
-// the blocks of a manga page): for the blankBits at the top of the bit
+// the blocks of a manga page), or of a progressive DC scan: for the blankBits at the top of the bit
 // buffer, the bits of a blank block's DC code, magnitude bits and end of
 // block (low four bits), the bits of the pair when a second blank block of
 // difference 0 follows (next four bits, 0 if not) and the first block's
@@ -167,13 +167,23 @@ type blankTable struct {
 
 // blankFor returns the blank-block table of the DC table dc and the AC
 // table ac, building it if the last one built was for other tables.
+//
+// Without an AC table (ac nil: progressive DC scans), a block is its DC
+// difference alone, and the table decodes small ones.
 func (t *blankTable) blankFor(dc, ac *huffTable) *[1 << blankBits]uint16 {
-	if t.dc == dc && t.ac == ac && t.dcGen == dc.gen && t.acGen == ac.gen {
+	var acGen uint32
+	if ac != nil {
+		acGen = ac.gen
+	}
+	if t.dc == dc && t.ac == ac && t.dcGen == dc.gen && t.acGen == acGen {
 		return &t.look
 	}
-	t.dc, t.ac, t.dcGen, t.acGen = dc, ac, dc.gen, ac.gen
+	t.dc, t.ac, t.dcGen, t.acGen = dc, ac, dc.gen, acGen
 	clear(t.look[:])
-	eob, le, ok := ac.codeOf(0x00)
+	eob, le, ok := uint32(0), 0, true // no AC: no end of block
+	if ac != nil {
+		eob, le, ok = ac.codeOf(0x00)
+	}
 	if !ok || le >= blankBits {
 		return &t.look
 	}

@@ -256,10 +256,6 @@ func overread(pos int, n uint, end int) bool {
 	return pos*8-int(n) > end*8
 }
 
-// noBlank is the blank-block table of scans without AC coefficients: it
-// matches nothing.
-var noBlank [1 << blankBits]uint16
-
 // skipLong returns the skip entry of an AC code longer than the skip table's
 // lookahead at the top of acc (one coefficient, in both halves), or 0 for an
 // invalid code; acc must hold at least 31 bits.
@@ -466,11 +462,11 @@ func (d *Decoder) decodeLuma(g *scanGeom, start, end, from, to int) error {
 	if lim < 0 {
 		return errCorrupt // cannot happen: see unstuff
 	}
-	t := lumaTables{dc: g.blocks[0].dc, blank: &noBlank}
+	t := lumaTables{dc: g.blocks[0].dc}
 	if g.withAC {
 		t.ac = g.blocks[0].ac
-		t.blank = d.blank.blankFor(t.dc, t.ac)
 	}
+	t.blank = d.blank.blankFor(t.dc, t.ac)
 	al := g.al & 31
 	var pred int32
 	mx, my := start%g.mcusX, start/g.mcusX
@@ -510,7 +506,8 @@ type bitState struct {
 }
 
 // lumaTables are the tables of a luma-only scan; ac is nil without AC
-// coefficients (progressive DC scans), and blank is then noBlank.
+// coefficients (progressive DC scans), and blank then decodes small DC
+// differences alone.
 type lumaTables struct {
 	dc, ac *huffTable
 	blank  *[1 << blankBits]uint16

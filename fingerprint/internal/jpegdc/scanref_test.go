@@ -218,6 +218,10 @@ func (d *Decoder) decodeDCRef(g *scanGeom, start, end, from, to int) error {
 	return nil
 }
 
+// noBlank is the blank-block table of scans without AC coefficients: it
+// matches nothing.
+var noBlank [1 << blankBits]uint16
+
 func (d *Decoder) decodeLumaRef(g *scanGeom, start, end, from, to int) error {
 	var acc uint64
 	var n uint
