@@ -78,7 +78,10 @@ type Decoder struct {
 	buf    []byte // entropy-coded data of the current scan, unstuffed
 	rst    []int  // start of each restart interval in buf, then its end
 	blocks [maxBlocksPerMCU]mcuBlock
-	blank  blankTable // of the last one-block-per-MCU sequential scan
+	blank  blankTable // of the last one-block-per-MCU scan
+	// Blank-block tables of the components of the last interleaved scan,
+	// by position in the scan, allocated on first use.
+	blanks [maxComponents]*blankTable
 }
 
 const (

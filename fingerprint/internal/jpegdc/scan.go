@@ -11,6 +11,7 @@ import (
 // mcuBlock describes one block of an MCU in the scan being decoded.
 type mcuBlock struct {
 	dc, ac *huffTable
+	blank  *[1 << blankBits]uint16 // interleaved scans but refinements
 	luma   bool
 	off    int // a luma block's offset in d.coef from its MCU's first block
 }
@@ -103,9 +104,16 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 		if scomp[i] == 0 {
 			lumaH, lumaV = h, v
 		}
+		var blank *[1 << blankBits]uint16
+		if ns > 1 && !refine {
+			if progressive {
+				ac = nil // DC scan: no end of block
+			}
+			blank = d.blankOf(i, td[:i], ta[:i], dc, ac)
+		}
 		for y := 0; y < v; y++ {
 			for x := 0; x < h; x++ {
-				d.blocks[nb] = mcuBlock{dc: dc, ac: ac, luma: scomp[i] == 0, off: y*d.coefW + x}
+				d.blocks[nb] = mcuBlock{dc: dc, ac: ac, blank: blank, luma: scomp[i] == 0, off: y*d.coefW + x}
 				nb++
 			}
 		}
@@ -151,6 +159,21 @@ func (d *Decoder) scan(seg []byte, pos int) (int, bool, error) {
 	d.yStarted = true
 	d.yAl = int(al)
 	return end, !progressive || al == 0, nil
+}
+
+// blankOf returns the blank-block table of the i-th component of an
+// interleaved scan, whose tables are dc and ac (nil in a DC scan): that
+// of an earlier component with the same tables (td, ta), or its own.
+func (d *Decoder) blankOf(i int, td, ta []uint8, dc, ac *huffTable) *[1 << blankBits]uint16 {
+	for j := range td {
+		if &d.dc[td[j]] == dc && (ac == nil || &d.ac[ta[j]] == ac) {
+			return d.blanks[j].blankFor(dc, ac)
+		}
+	}
+	if d.blanks[i] == nil {
+		d.blanks[i] = new(blankTable)
+	}
+	return d.blanks[i].blankFor(dc, ac)
 }
 
 // unstuff copies the entropy-coded data at pos into d.buf without its
@@ -422,8 +445,19 @@ func (g *scanGeom) mcus(coef []int32, base, count int, buf []byte, s bitState, p
 	for ; count > 0; count-- {
 		for i := range blocks {
 			b := &blocks[i]
+			x := b.blank[acc>>(64-blankBits)]
 			e := b.dc.dcLook[acc>>(64-dcLookBits)]
 			acc, n, pos = refill(buf, lim, acc, n, pos)
+			if x != 0 {
+				// A blank block (most chroma ones), in one lookup.
+				if b.luma {
+					pred += int32(int8(x >> 8))
+					coef[base+b.off] = pred << al
+				}
+				acc <<= x & 15
+				n -= uint(x & 15)
+				continue
+			}
 			if e == 0 {
 				if e = b.dc.dcSlow(acc); e == 0 {
 					return s, pred, false
@@ -438,7 +472,7 @@ func (g *scanGeom) mcus(coef []int32, base, count int, buf []byte, s bitState, p
 			if !withAC {
 				continue
 			}
-			// Most chroma blocks, and blank luma ones, are an end of
+			// Blocks of large DC differences may still be an end of
 			// block alone.
 			if e := b.ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
 				acc <<= e & skipBitsMask
