@@ -220,12 +220,12 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold, cfg.NearWithin)
 			mu.Lock()
 			r := &results[m]
-			r.NonMatch.Add(&local.nonMatch)
 			for k, h := range local.byView {
 				if r.NonMatchByView[k] == nil {
 					r.NonMatchByView[k] = new(Histogram)
 				}
 				r.NonMatchByView[k].Add(h)
+				r.NonMatch.Add(h)
 			}
 			for _, c := range qc {
 				r.LookupsByView[c.Kind]++
@@ -291,12 +291,12 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 }
 
 type queryResult struct {
-	nonMatch Histogram
-	byView   map[fingerprint.VariantKind]*Histogram
-	near     []nearCode // non-matching pairs within the listing distance
-	hit      bool       // right page within threshold
-	wrong    bool       // a wrong page within threshold
-	best     int        // distance to the right page, best code; -1 if none
+	// byView counts the non-matching pairs by the reference view compared.
+	byView map[fingerprint.VariantKind]*Histogram
+	near   []nearCode // non-matching pairs within the listing distance
+	hit    bool       // right page within threshold
+	wrong  bool       // a wrong page within threshold
+	best   int        // distance to the right page, best code; -1 if none
 	// bestVariant is the query variant that came nearest the right page.
 	bestVariant fingerprint.VariantKind
 }
@@ -331,7 +331,6 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 					r.hit = r.hit || d <= threshold
 				default:
 					r.wrong = r.wrong || d <= threshold
-					r.nonMatch[d]++
 					h := r.byView[rc.Kind]
 					if h == nil {
 						h = new(Histogram)
