@@ -128,6 +128,9 @@ func streamAhead(t *testing.T, m *Matcher, n int64, up io.ReadCloser, bufSize in
 		r.n += k
 	}
 	body.Close()
+	if direct := !ref && n > 0 && bufSize >= directRead; ab.direct != direct {
+		t.Errorf("%d-byte body into %d: read directly %v, want %v", n, bufSize, ab.direct, direct)
+	}
 	copy(r.sum[:], h.Sum(nil))
 	r.passing = ab.c.passing
 	return r
@@ -136,7 +139,8 @@ func streamAhead(t *testing.T, m *Matcher, n int64, up io.ReadCloser, bufSize in
 // TestAheadMatchesRef streams the same bodies through aheadBody and
 // aheadBodyRef, each with its own Matcher, the upstream sending them in
 // the same pieces (one byte at a time, half of what is asked, data with
-// EOF, random pieces) into reader buffers of 1 byte to 32 KB: first
+// EOF, random pieces) into reader buffers of 1 byte to 128 KiB (read
+// into directly): first
 // seen, predicted, a body sharing the first one's first block and
 // length (mispredicted), bodies cut short, shorter or longer than
 // declared, and small ones. Both must serve the same bytes, end the same

@@ -65,3 +65,20 @@ func TestBufPoolFrees(t *testing.T) {
 	}
 	runtime.KeepAlive(p)
 }
+
+func TestBufferPool(t *testing.T) {
+	p := NewBufferPool(ProxyBufferSize)
+	b := p.Get()
+	if len(b) != ProxyBufferSize {
+		t.Fatalf("len %d", len(b))
+	}
+	p.Put(b)
+	p.Put(make([]byte, 10)) // not one of ours: dropped
+	// Under -race, sync.Pool drops a share of what is put.
+	if n := testing.AllocsPerRun(100, func() { p.Put(p.Get()) }); n != 0 && !raceEnabled {
+		t.Errorf("%v allocations per Get and Put", n)
+	}
+	if got := len(NewBufferPool(0).Get()); got != 1<<10 {
+		t.Errorf("size 0 gives %d-byte buffers, want 1 KiB", got)
+	}
+}

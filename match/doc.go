@@ -10,7 +10,9 @@
 //	handler = m.Middleware(handler)                  // any http.Handler
 //	client.Transport = m.Transport(client.Transport) // forward proxy, cache filler
 //
-// and Check gives a verdict on bytes already in memory.
+// and Check gives a verdict on bytes already in memory. A ReverseProxy
+// given proxy.BufferPool = NewBufferPool(ProxyBufferSize) serves cache
+// hits more cheaply (see below).
 //
 // When the index stores the pages' halves (index.Index.Regions, the
 // default of pagematch index build), the Matcher hashes the halves of each
@@ -73,7 +75,12 @@
 // or, when it is predicted and not copied, into a 128 KiB window used
 // again once served; the reader is served from there. That takes fewer
 // system calls than the reader's own buffer would (ReverseProxy reads
-// 32 KB at a time), which pays for serving from a second buffer. The
+// 32 KB at a time), which pays for serving from a second buffer. A
+// reader whose buffer holds at least 64 KiB, such as a ReverseProxy given
+// NewBufferPool(ProxyBufferSize), already reads in large pieces: the
+// upstream is read straight into its buffer and the body copied or hashed
+// there, which saves serving from a second buffer (about 10 µs of CPU per
+// cached 327 KB image at 8 clients in benchmarks/cmd/proxybench). The
 // body handed back is one allocation (its buffer comes from a pool and
 // is returned once the body has been read or closed); a cache hit
 // allocates nothing else. Like any response body, it is read and closed

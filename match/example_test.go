@@ -81,6 +81,9 @@ func ExampleMatcher_ModifyResponse() {
 
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ModifyResponse = m.ModifyResponse
+	// Optional: large pooled buffers let a cached image be read once,
+	// straight into the proxy's buffer.
+	proxy.BufferPool = match.NewBufferPool(match.ProxyBufferSize)
 
 	front := httptest.NewServer(proxy)
 	defer front.Close()

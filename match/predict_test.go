@@ -28,8 +28,9 @@ var upstreams = []struct {
 }
 
 // readerBufs are the reader's buffer sizes: ReverseProxy reads 32 KB at
-// a time; others read less, some less than a block.
-var readerBufs = []int{1, 100, keyBlock + 1, 32 << 10}
+// a time, or ProxyBufferSize with NewBufferPool (read into directly);
+// others read less, some less than a block.
+var readerBufs = []int{1, 100, keyBlock + 1, 32 << 10, ProxyBufferSize}
 
 type closeCounter struct {
 	io.Reader
@@ -98,7 +99,7 @@ func TestPredictedKeys(t *testing.T) {
 				i++
 				body := uniqueJPEG(f.pirateA, uint64(i))
 				name := fmt.Sprintf("declared %v, %s into %d, then %s into %d", declared,
-					upstreams[ui].name, readerBufs[bi], upstreams[(ui+1)%4].name, readerBufs[(bi+1)%4])
+					upstreams[ui].name, readerBufs[bi], upstreams[(ui+1)%4].name, readerBufs[(bi+1)%len(readerBufs)])
 				t.Run(name, func(t *testing.T) {
 					if streamOnce(t, m, body, declared, upstreams[ui].make(body, rng), readerBufs[bi]) {
 						t.Fatal("first-seen body passed without a copy")
@@ -106,7 +107,7 @@ func TestPredictedKeys(t *testing.T) {
 					if e := ev.waitDeferred(t); e.Verdict.Cached || !e.Verdict.Match {
 						t.Fatalf("first verdict %+v", e.Verdict)
 					}
-					if !streamOnce(t, m, body, declared, upstreams[(ui+1)%4].make(body, rng), readerBufs[(bi+1)%4]) {
+					if !streamOnce(t, m, body, declared, upstreams[(ui+1)%4].make(body, rng), readerBufs[(bi+1)%len(readerBufs)]) {
 						t.Fatal("cached body copied")
 					}
 					if e := ev.waitDeferred(t); !e.Verdict.Cached || !e.Verdict.Match {

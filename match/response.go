@@ -336,17 +336,27 @@ func (t *teeBody) Close() error {
 // released; what follows, the upstream's EOF or anything past n, passes
 // through. A body cut short is served as far as it came, then the
 // upstream's error; it gets no verdict.
+//
+// A reader whose first read brings a buffer of at least directRead bytes
+// (ReverseProxy with a BufferPool of ProxyBufferSize) already reads in
+// large pieces: the upstream is read straight into its buffer and the
+// bytes copied or hashed there, as teeBody does, which saves serving them
+// from a second buffer.
 type aheadBody struct {
-	rc  io.ReadCloser
-	c   streamCopy // c.hb is nil once done
-	buf heldBuf    // c.hb's
-	off int        // bytes served
-	ws  int        // the bytes of c.hb.b served
-	err error      // the upstream's error, returned once what came before is served
+	rc     io.ReadCloser
+	c      streamCopy // c.hb is nil once done
+	buf    heldBuf    // c.hb's
+	off    int        // bytes served
+	ws     int        // the bytes of c.hb.b served
+	err    error      // the upstream's error, returned once what came before is served
+	direct bool       // read into the reader's buffer (see above)
 }
 
 // aheadWindow is the most a read asks for when a body is not copied.
 const aheadWindow = 128 << 10
+
+// directRead is the smallest reader's buffer read into directly.
+const directRead = 64 << 10
 
 func (t *aheadBody) Read(p []byte) (int, error) {
 	c := &t.c
@@ -358,6 +368,12 @@ func (t *aheadBody) Read(p []byte) (int, error) {
 			return 0, t.err
 		}
 		return t.rc.Read(p)
+	}
+	if t.off == 0 && len(c.hb.b) == 0 && len(p) >= directRead {
+		t.direct = true
+	}
+	if t.direct {
+		return t.readDirect(p)
 	}
 	hb := c.hb
 	if t.ws == len(hb.b) {
@@ -402,6 +418,22 @@ func (t *aheadBody) Read(p []byte) (int, error) {
 		c.finish()
 	}
 	return k, nil
+}
+
+// readDirect reads the declared body's next bytes into p and copies or
+// hashes them there.
+func (t *aheadBody) readDirect(p []byte) (int, error) {
+	c := &t.c
+	k, err := t.rc.Read(p[:min(int64(len(p)), c.n-int64(t.off))])
+	c.add(p[:k])
+	t.off += k
+	switch {
+	case int64(t.off) == c.n:
+		c.finish()
+	case err != nil:
+		c.abort() // cut short
+	}
+	return k, err
 }
 
 func (t *aheadBody) Close() error {

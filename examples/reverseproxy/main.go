@@ -156,6 +156,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(proxy,
 
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ModifyResponse = m.ModifyResponse
+	proxy.BufferPool = match.NewBufferPool(match.ProxyBufferSize)
 	proxy.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	servers := []*http.Server{{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}}
 	addrs := []string{o.listen}

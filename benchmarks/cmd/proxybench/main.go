@@ -119,6 +119,7 @@ type config struct {
 	aa                                    bool
 	vs                                    string
 	policy                                string
+	bufferKiB                             int
 }
 
 // Row is one scenario's figures.
@@ -221,6 +222,7 @@ func main() {
 	flag.DurationVar(&c.maxDuration, "max-duration", 5*time.Minute, "start no round after this long")
 	flag.StringVar(&c.jsonPath, "json", "", "write the JSON here instead of stdout")
 	flag.StringVar(&c.policy, "policy", "log", "the Matcher's policy: log (the default), header or block")
+	flag.IntVar(&c.bufferKiB, "buffer", 0, "give both proxies a ReverseProxy.BufferPool of buffers this many KiB long (0: ReverseProxy's own 32 KiB buffer per response)")
 	flag.BoolVar(&c.aa, "aa", false, "calibration: the pagematch proxy runs without pagematch too, so that the figures show the measurement's own noise")
 	flag.StringVar(&c.vs, "vs", "", "compare two builds of pagematch: the \"plain\" proxy runs this proxybench `program` (built from another version) with pagematch on, so the costs are of this build's pagematch against that one's")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write CPU profiles of the proxy processes during the cache-hit scenarios here (pagematch) and to this name + \".plain\"")
@@ -636,8 +638,13 @@ func startProxy(ctx context.Context, indexPath, origin string, c config, pagemat
 			return nil, err
 		}
 	}
-	cmd := exec.CommandContext(ctx, exe, "-role", "proxy", "-index", indexPath, "-origin", origin,
-		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa="+strconv.FormatBool(c.aa), "-policy", c.policy, "-pagematch="+strconv.FormatBool(pagematch))
+	args := []string{"-role", "proxy", "-index", indexPath, "-origin", origin,
+		"-conc", strconv.Itoa(c.conc), "-budget", c.budget.String(), "-aa=" + strconv.FormatBool(c.aa), "-policy", c.policy, "-pagematch=" + strconv.FormatBool(pagematch)}
+	if c.bufferKiB > 0 {
+		// Only when asked: a -vs build may predate the flag.
+		args = append(args, "-buffer", strconv.Itoa(c.bufferKiB))
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
 	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
@@ -804,7 +811,7 @@ func proxyMain(indexPath, origin string, c config, pagematch bool) error {
 		}
 	}
 	var hold histogram
-	proxy, err := serve(newProxy(ou, hold.timed(hook, &on), c.conc))
+	proxy, err := serve(newProxy(ou, hold.timed(hook, &on), c.conc, c.bufferKiB))
 	if err != nil {
 		return err
 	}
@@ -918,8 +925,11 @@ func syscallCount(pid string) int64 {
 	return n
 }
 
-func newProxy(target *url.URL, modify func(*http.Response) error, conc int) http.Handler {
+func newProxy(target *url.URL, modify func(*http.Response) error, conc, bufferKiB int) http.Handler {
 	rp := httputil.NewSingleHostReverseProxy(target)
+	if bufferKiB > 0 {
+		rp.BufferPool = match.NewBufferPool(bufferKiB << 10)
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 4 * conc
 	rp.Transport = tr
