@@ -35,6 +35,7 @@ func main() {
 	workers := flag.Int("workers", 0, "workers (0: GOMAXPROCS)")
 	regions := flag.Bool("regions", true, "measure pagematch as pagematch index build indexes by default: references store their page and its top and bottom halves (fingerprint.WithRegions), which queries look up")
 	pagesOnly := flag.Bool("pages-only", true, "also measure an index of whole pages only (pagematch index build --regions=false)")
+	viaJPEG := flag.Bool("jpeg", false, "also measure pagematch-jpeg: references encoded as JPEG at quality 90 and queries at 85, fingerprinted from the bytes (the JPEG fast path, as a proxy runs it, for a short side of 768 pixels or more: use -width 1200)")
 	misses := flag.Bool("misses", false, "list every query that missed its page, with the nearest its variants came")
 	near := flag.Int("near", 0, "list the non-matching pairs within `D` bits (at most 60 per method), to see which pages make the lower tail; 0: none")
 	flag.Parse()
@@ -69,6 +70,10 @@ func main() {
 		m.Name = "pagematch-pages-only"
 		methods = append(methods, m)
 	}
+	var jst robustness.JPEGStats
+	if *viaJPEG {
+		methods = append(methods, robustness.PagematchJPEG(90, 85, &jst, fingerprint.WithRegions(true)))
+	}
 	if *baselines {
 		methods = append(methods, robustness.Baselines()...)
 	}
@@ -78,7 +83,7 @@ func main() {
 	}
 	// The baselines' thresholds are the largest that gave no false match on
 	// the tuning set (its smallest non-matching distance, less one).
-	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "pagematch-pages-only": fingerprint.DefaultThreshold,
+	th := map[string]int{"pagematch": fingerprint.DefaultThreshold, "pagematch-pages-only": fingerprint.DefaultThreshold, "pagematch-jpeg": fingerprint.DefaultThreshold,
 		"goimagehash-phash": 7, "goimagehash-dhash": 6}
 	start := time.Now()
 	res, err := robustness.Run(context.Background(), cfg, methods, th)
@@ -89,6 +94,10 @@ func main() {
 	fmt.Printf("set %s: %d series (%d-%d) × %d reference pages, %d distractors per series; %s\n\n",
 		*set, *series, first, first+*series-1, *pages, *distract, time.Since(start).Round(time.Second))
 	robustness.WriteReport(os.Stdout, res)
+	if *viaJPEG {
+		fmt.Printf("\npagematch-jpeg: %d of %d references and %d of %d queries (distractors included) took the JPEG fast path; the others were decoded in full.\n",
+			jst.RefsFast.Load(), jst.Refs.Load(), jst.QueriesFast.Load(), jst.Queries.Load())
+	}
 	robustness.WriteNear(os.Stdout, res, 60)
 	robustness.WriteMisses(os.Stdout, res)
 }
