@@ -12,7 +12,9 @@
 // path that entropy-decodes only what the luma DC coefficients need and
 // never runs an IDCT; a light unsharp mask on that 1/8-scale thumbnail
 // makes up for its 8×8 blur, so that its fingerprints stay close to the
-// full decode's. FromImage starts from a decoded image.
+// full decode's. A page the thumbnail shows turned is decoded in full
+// instead: straightening it well needs more pixels than the thumbnail
+// has. FromImage starts from a decoded image.
 //
 // The luma is then resampled to a working plane whose long side is always
 // 256 pixels, so that every decision below is taken at one resolution:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -158,6 +159,28 @@ func TestFastPathCloseToFull(t *testing.T) {
 	t.Logf("fast vs full, best variant: %v", ds)
 	if ds[len(ds)-3] > fingerprint.DefaultThreshold {
 		t.Errorf("fast path too far from the full decode: %v", ds)
+	}
+}
+
+// A turned JPEG page is decoded in full, where the finer straightening
+// works; the same page straight stays on the fast path.
+func TestTurnedPageLeavesFastPath(t *testing.T) {
+	img := testpages.Page(testpages.Spec{Series: 7, Page: 2})
+	for _, c := range []struct {
+		deg  float64
+		fast bool
+	}{{0, true}, {1.5, false}, {-2.5, false}} {
+		var src image.Image = img
+		if c.deg != 0 {
+			src = imaging.Rotate(img, c.deg, color.White)
+		}
+		fp, err := fingerprint.FromBytes(ctx, mustJPEG(t, src, 85))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fp.FastPath != c.fast || (c.deg == 0) != (fp.Skew == 0) {
+			t.Errorf("turned %v°: fast path %v, skew %v", c.deg, fp.FastPath, fp.Skew)
+		}
 	}
 }
 
