@@ -184,6 +184,25 @@ func TestTurnedPageLeavesFastPath(t *testing.T) {
 	}
 }
 
+// A spread whose halves are narrower than the fast path's least side is
+// decoded in full; a larger one stays on the fast path.
+func TestSmallSpreadLeavesFastPath(t *testing.T) {
+	a := testpages.Page(testpages.Spec{Series: 7, Page: 2})
+	b := testpages.Page(testpages.Spec{Series: 7, Page: 3})
+	for _, c := range []struct {
+		scale float64
+		fast  bool
+	}{{1, true}, {0.5, false}} {
+		fp, err := fingerprint.FromBytes(ctx, mustJPEG(t, pirate.Spread(a, b, true, 0.01, c.scale), 85))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fp.FastPath != c.fast {
+			t.Errorf("spread at %v: %dx%d, fast path %v", c.scale, fp.Width, fp.Height, fp.FastPath)
+		}
+	}
+}
+
 func TestPHashBitExact(t *testing.T) {
 	img := page(4, 1)
 	data := mustJPEG(t, img, 90)

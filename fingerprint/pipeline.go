@@ -142,6 +142,14 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 		// clean q85 test pages).
 		return nil, false, nil
 	}
+	if g := fp.gutter; g != 0 {
+		// A spread: each half is a page, and a half narrower than the
+		// fast path's least side is decoded in full too.
+		tw, th := img.Bounds().Dx(), img.Bounds().Dy()
+		if min(g, float64(tw)-g, float64(th)) < fastMinSide {
+			return nil, false, nil
+		}
+	}
 	fp.scaleBoxes(float64(w) / float64(img.Bounds().Dx()))
 	fp.Width, fp.Height, fp.Format, fp.FastPath = w, h, "jpeg", true
 	return fp, true, nil
