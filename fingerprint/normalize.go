@@ -711,9 +711,10 @@ func blendsInto(v, u float32, uBackground bool) bool {
 // screentone to the image edge, and the flood from the border then takes
 // it for a bar: its ink is lost and the content box loses a panel. A dark
 // flood is content when it touches one side of the image only (a bar runs
-// along a whole side, the fill around a rotated page fills a corner), its
-// contact with that side spans at least darkContentSpan of its own extent
-// along it (not a leak through a thin line), it holds at least
+// along a whole side, the fill around a rotated page fills a corner) or
+// two sides that meet at a corner (see corner), its contact with each
+// side it touches spans at least darkContentSpan of its own extent along
+// it (not a leak through a thin line), it holds at least
 // darkContentArea of the plane and reaches on average darkContentDepth of
 // the plane's long side inwards (not the letters of a watermark at the
 // edge), its outline against the page is darkContentRatio times longer
@@ -739,6 +740,11 @@ type darkFlood struct {
 	size          int
 	bw, bh        int // the size of its bounding box
 	content       bool
+
+	// The sides it touches (bit s for side s), and on each the extent
+	// of its contact, for a flood in a corner (see corner).
+	sides    uint8
+	sLo, sHi [4]int
 }
 
 // line reports whether d is a line that a crop cut: a panel's frame that
@@ -757,6 +763,35 @@ func (d *darkFlood) line(long int) bool {
 	deep := float64(length) >= darkContentDepth*float64(long) && 4*d.contact <= length
 	edge := d.edge >= d.size && d.edge > darkContentRatio*d.contact && float64(d.edge) >= 2*darkContentDepth*float64(long)
 	return deep && d.size <= 2*(d.bw+d.bh) || edge
+}
+
+// corner reports whether d touches two adjacent sides of the image, along
+// each of them for at least darkContentSpan of its own extent there: a
+// crop through two sides can open a black panel at the corner of the page,
+// which the flood then takes for a bar. A bar runs along a whole side and
+// touches three or four; the fill in the corner of a turned page meets
+// the page along one straight slope, no longer than its contact, and fails
+// the outline rule that the content must pass. Tuning series 0-299 (100
+// each): crop 99.7 -> 99.8%, 99.1 -> 99.1, 98.2 -> 98.3; no other family
+// moved, lookups per query and the nearest non-match unchanged; no
+// reference page of series 0-399 hashes differently.
+func (d *darkFlood) corner() bool {
+	if d.sides != 0b0011 && d.sides != 0b0110 && d.sides != 0b1100 && d.sides != 0b1001 {
+		return false
+	}
+	for s := range 4 {
+		if d.sides&(1<<s) == 0 {
+			continue
+		}
+		n := d.bw
+		if s == 0 || s == 2 {
+			n = d.bh
+		}
+		if float64(d.sHi[s]-d.sLo[s]+1) < darkContentSpan*float64(n) {
+			return false
+		}
+	}
+	return true
 }
 
 // keepDarkContent gives back to the page the dark floods that are content
@@ -802,6 +837,11 @@ func (f *flooder) keepDarkContent(border []int32) bool {
 				}
 				d.contact++
 				d.cLo, d.cHi = min(d.cLo, along), max(d.cHi, along)
+				if d.sides&(1<<s) == 0 {
+					d.sLo[s], d.sHi[s] = along, along
+				}
+				d.sides |= 1 << s
+				d.sLo[s], d.sHi[s] = min(d.sLo[s], along), max(d.sHi[s], along)
 			}
 			for _, n := range [4]int{i - 1, i + 1, i - w, i + w} {
 				switch {
@@ -826,10 +866,10 @@ func (f *flooder) keepDarkContent(border []int32) bool {
 	for k := range floods {
 		d := &floods[k]
 		line := d.line(max(w, h))
-		d.content = line || d.side >= 0 && d.size >= int(darkContentArea*float64(len(bg))) &&
-			float64(d.size) >= darkContentDepth*float64(max(w, h)*d.contact) && d.edge > darkContentRatio*d.contact &&
-			float64(d.cHi-d.cLo+1) >= darkContentSpan*float64(d.hi-d.lo+1)
-		for j := 0; d.content && !line && j < len(floods); j++ {
+		d.content = line || (d.side >= 0 && float64(d.cHi-d.cLo+1) >= darkContentSpan*float64(d.hi-d.lo+1) || d.corner()) &&
+			d.size >= int(darkContentArea*float64(len(bg))) &&
+			float64(d.size) >= darkContentDepth*float64(max(w, h)*d.contact) && d.edge > darkContentRatio*d.contact
+		for j := 0; d.content && !line && d.side >= 0 && j < len(floods); j++ {
 			e := &floods[j]
 			if e.side == (d.side+2)%4 && e.cLo <= d.cHi && d.cLo <= e.cHi && abs(e.contact-d.contact) <= 2 {
 				d.content = false
