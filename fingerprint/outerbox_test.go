@@ -70,3 +70,35 @@ func TestAltUncrop(t *testing.T) {
 		t.Error("altUncrop gave a box for a box touching no edge")
 	}
 }
+
+// TestAltUncropIn checks that each alternative box moving one touching
+// side inwards is grown on the other touching sides, and that
+// alternatives moving a side away from the edge, outwards or several
+// sides are passed over.
+func TestAltUncropIn(t *testing.T) {
+	box := rect{0, 2, 160, 200}
+	touch := [4]bool{false, true, true, false}
+	alts := []rect{
+		{0, 2, 150, 200}, // the touching right side in
+		{0, 2, 160, 190}, // the bottom, away from the edge
+		{0, 0, 160, 200}, // the top out
+		{0, 6, 150, 200}, // two sides
+		{0, 5, 160, 200}, // the touching top in
+	}
+	got := altUncropIn(box, touch, alts)
+	want := []frect{
+		{0, 2 - uncropAlt*198, 150, 200},
+		{0, 5, 160 + uncropAlt*160, 200},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("altUncropIn = %v; want %v", got, want)
+	}
+	for i := range want {
+		if math.Abs(got[i].y0-want[i].y0) > 1e-9 || math.Abs(got[i].x1-want[i].x1) > 1e-9 || got[i].x0 != want[i].x0 || got[i].y1 != want[i].y1 {
+			t.Errorf("altUncropIn box %d = %v; want %v", i, got[i], want[i])
+		}
+	}
+	if got := altUncropIn(box, [4]bool{}, alts); len(got) != 0 {
+		t.Errorf("altUncropIn gave %v for a box touching no edge", got)
+	}
+}
