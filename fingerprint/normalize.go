@@ -145,7 +145,7 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 	straight := c == 0
 	for i := len(steps) - 1; i >= 0; i-- {
 		if straight && math.Abs(steps[i]) < minSkew {
-			return 0, math.NaN()
+			return 0, p.ridgeAlt(r, math.NaN())
 		}
 		scores[i] = fine.score(steps[i])
 		straight = straight && scores[i] <= s0
@@ -160,18 +160,87 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 	// straight page; a real skew sharpens the projections by far more.
 	switch {
 	case math.Abs(best) < minSkew || bestS < altSkewGain*s0:
-		return 0, math.NaN()
+		return 0, p.ridgeAlt(r, math.NaN())
 	case bestS < minSkewGain*s0:
-		return 0, best
+		return 0, p.ridgeAlt(r, best)
 	case p.outlineStraighter(r, best):
 		// Long slanted speed lines can outweigh the frames in the ink;
 		// the outline of the content, frames along the gutters, still
 		// says the page is straight. The angle stays a reading to try.
-		return 0, best
+		return 0, p.ridgeAlt(r, best)
 	case bestS < sureSkewGain*s0:
 		return best, 0
 	}
 	return best, math.NaN()
+}
+
+// Ridges. On a page turned onto white the ink projections can stay about
+// as sharp at 0° as at the page's angle: the turn smears thin frames
+// across two plane lines, which the ink threshold then thins, while
+// screentones alias into patterns of their own. Ridge pixels, darker
+// than both their neighbours across in one direction (lines, frames,
+// strokes), keep a frame's mass on its line whatever the angle. When the
+// ink search keeps a page straight, a ridge projection ridgeGain times
+// as sharp at another angle as at 0° gives the reading a query also tries
+// (in place of the ink's own weaker one); the page itself, and so every
+// reference hash, stays as it was. Tuning series 0-99 / 100-199 /
+// 200-299: rotate 99.5 -> 99.5, 98.9 -> 99.1, 98.9 -> 99.1% (four turns
+// onto white of 1.02-2.30° read again), nothing else moved, lookups per
+// query +0.01 on each; on 400 clean pages one more has another reading.
+const ridgeGain = 1.4
+
+// ridgeAlt returns the angle, at least minSkew, at which the ridges of r
+// project ridgeGain times as sharply as at 0°, or alt when there is none.
+func (p plane) ridgeAlt(r rect, alt float64) float64 {
+	bg := p.mask()
+	at := func(i int) float32 {
+		if v := p.pix[i]; v >= 0 && !bg[i] {
+			return v
+		}
+		return 255
+	}
+	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
+	q := p.s.projector(r.dx()*r.dy(), r.dy())
+	for y := max(r.y0, 1); y < min(r.y1, p.h-1); y++ {
+		n := len(q.xs)
+		for x := max(r.x0, 1); x < min(r.x1, p.w-1); x++ {
+			i := y*p.w + x
+			v := at(i)
+			if w := max(min(at(i-1), at(i+1))-v, min(at(i-p.w), at(i+p.w))-v); w > 0 {
+				q.point(float32(x)-cx, w)
+			}
+		}
+		if len(q.xs) > n {
+			q.endRow(float32(y) - cy)
+		}
+	}
+	if len(q.xs) < 32 {
+		return alt
+	}
+	q.bins(int(math.Hypot(float64(r.dx()), float64(r.dy())))+4, p.s)
+	s0 := q.score(0)
+	best, bestS := 0.0, s0
+	for a := -maxSkew; a <= maxSkew+1e-9; a += coarseStep {
+		if a == 0 {
+			continue
+		}
+		if s := q.score(a); s > bestS {
+			best, bestS = a, s
+		}
+	}
+	if best == 0 {
+		return alt
+	}
+	c := best
+	for _, a := range [...]float64{c - 2*fineStep, c - fineStep, c + fineStep, c + 2*fineStep} {
+		if s := q.score(a); s > bestS {
+			best, bestS = a, s
+		}
+	}
+	if math.Abs(best) < minSkew || bestS < ridgeGain*s0 {
+		return alt
+	}
+	return best
 }
 
 // outlineStraighter reports whether the outline of the content in r (its

@@ -8,7 +8,8 @@ import (
 )
 
 // skewByRef is skewBy before it kept its points without a branch and
-// scored the two coarse steps either side of 0° in one pass.
+// scored the two coarse steps either side of 0° in one pass (with the
+// ridge reading of a page it keeps straight, added since).
 func (p plane) skewByRef(r rect, keep int) (deg, alt float64) {
 	// The edge of a page turned on a dark fill gives the angle directly,
 	// where ink projections can be fooled by speed lines and screentones.
@@ -93,7 +94,7 @@ func (p plane) skewByRef(r rect, keep int) (deg, alt float64) {
 	straight := c == 0
 	for i := len(steps) - 1; i >= 0; i-- {
 		if straight && math.Abs(steps[i]) < minSkew {
-			return 0, math.NaN()
+			return 0, p.ridgeAlt(r, math.NaN())
 		}
 		scores[i] = fine.score(steps[i])
 		straight = straight && scores[i] <= s0
@@ -108,14 +109,14 @@ func (p plane) skewByRef(r rect, keep int) (deg, alt float64) {
 	// straight page; a real skew sharpens the projections by far more.
 	switch {
 	case math.Abs(best) < minSkew || bestS < altSkewGain*s0:
-		return 0, math.NaN()
+		return 0, p.ridgeAlt(r, math.NaN())
 	case bestS < minSkewGain*s0:
-		return 0, best
+		return 0, p.ridgeAlt(r, best)
 	case p.outlineStraighter(r, best):
 		// Long slanted speed lines can outweigh the frames in the ink;
 		// the outline of the content, frames along the gutters, still
 		// says the page is straight. The angle stays a reading to try.
-		return 0, best
+		return 0, p.ridgeAlt(r, best)
 	case bestS < sureSkewGain*s0:
 		return best, 0
 	}
