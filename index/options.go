@@ -13,7 +13,8 @@ import (
 // (2026-11-28) reads light background differently, which moved the hash of
 // about one page in seven; version 3 (2026-11-28) keeps a dark flood in a
 // corner of the page as content (a black panel bleeding off two sides),
-// which moves the hash of such pages (none of 4,000 clean test pages).
+// which moves the hash of such pages (none of 4,000 clean test pages), and
+// the JPEG fast path hands pages it reads turned to the full decode.
 // Files of versions 1 and 2 open with WithAlgorithm("pm256-v1") or
 // WithAlgorithm("pm256-v2") and should be rebuilt.
 const DefaultAlgorithm = "pm256-v3"
