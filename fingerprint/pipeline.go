@@ -144,9 +144,9 @@ func fastJPEG(data []byte, cfg jpegdc.Config, c config) (fp *Fingerprint, ok boo
 	}
 	if g := fp.gutter; g != 0 {
 		// A spread: each half is a page, and a half narrower than the
-		// fast path's least side is decoded in full too.
-		tw, th := img.Bounds().Dx(), img.Bounds().Dy()
-		if min(g, float64(tw)-g, float64(th)) < fastMinSide {
+		// fast path's least side is decoded in full too (its height is
+		// at least that side already).
+		if w := float64(img.Bounds().Dx()); min(g, w-g) < fastMinSide {
 			return nil, false, nil
 		}
 	}
