@@ -69,7 +69,7 @@ func WithMaxPixels(n int64) Option {
 // which is slower and gives a hash within a few bits of the fast one.
 // The fast path applies to JPEGs whose short side is at least 768 pixels
 // and that its straightening finds straight: a turned page is decoded in
-// full (about ten times the time), where the finer straightening works,
+// full (about 20 times the time), where the finer straightening works,
 // and so is a spread whose halves are narrower than 768 pixels.
 func WithFastPath(on bool) Option { return func(c *config) { c.fastPath = on } }
 
