@@ -178,9 +178,15 @@ func (p plane) density() *density {
 			// content all the same (tuning set, 40 series: crop 90.8 ->
 			// 92.8%, rotate 91.8 -> 93.5%). Screentones make every test
 			// a coin toss, so none of them branches.
-			k := min((fpaper-v)*scale, 1)
-			keep := b2u(k >= inkFloor) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= lightBackground))
-			ink[i] = k * float32(keep)
+			//
+			// The ink is min(k, 1), or k·0 (a zero of k's sign) when it
+			// is not kept, worked out on k's bits: a float32 that is
+			// not NaN orders against a positive one as its bits do as
+			// an int32, and Go's float min takes twice the
+			// instructions, to handle NaN and signed zeros.
+			k := min(int32(math.Float32bits((fpaper-v)*scale)), oneBits)
+			keep := b2u(k >= inkFloorBits) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= lightBackground))
+			ink[i] = math.Float32frombits(uint32(k) & (uint32(-int32(keep)) | 1<<31))
 		}
 	}
 	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
@@ -256,6 +262,13 @@ func (d *density) smooth(col []int64) {
 		}
 	}
 }
+
+// The bits of 1 and of inkFloor as float32, as int32s (see density;
+// TestDensityBits checks them).
+const (
+	oneBits      = 0x3f800000
+	inkFloorBits = 0x3d23d70a
+)
 
 // inkUnit is the fixed-point unit of ink sums. An ink value is a float32
 // of at least inkFloor (over 2⁻⁵) or 0, so a whole multiple of 2⁻²⁸:

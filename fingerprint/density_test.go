@@ -58,6 +58,52 @@ func (p plane) densityRef() *density {
 	return d
 }
 
+// densityPrevRef is density before its ink loop worked on k's bits.
+func (p plane) densityPrevRef() *density {
+	d := &density{w: p.w, h: p.h, ink: p.s.float32s(len(p.pix)), s: p.s}
+	d.snaps = d.snapBuf[:0]
+	var hist, odd [256]int
+	bg := p.mask()
+	pix := p.pix[:len(p.pix)&^1]
+	for i := 0; i < len(pix); i += 2 {
+		if v := pix[i]; v >= 0 && !bg[i] {
+			hist[int(v)]++
+		}
+		if v := pix[i+1]; v >= 0 && !bg[i+1] {
+			odd[int(v)]++
+		}
+	}
+	if i := len(pix); i < len(p.pix) && p.pix[i] >= 0 && !bg[i] {
+		hist[int(p.pix[i])]++
+	}
+	n := 0
+	for v, c := range odd {
+		hist[v] += c
+		n += hist[v]
+	}
+	paper, black := percentile(&hist, n, 0.90), percentile(&hist, n, 0.02)
+	if paper-black >= minContrast {
+		scale, fpaper := 1/float32(paper-black), float32(paper)
+		bg, ink := bg[:len(p.pix)], d.ink[:len(p.pix)]
+		for i, v := range p.pix {
+			k := min((fpaper-v)*scale, 1)
+			keep := b2u(k >= inkFloor) & b2u(v >= 0) & (b2u(!bg[i]) | b2u(v >= lightBackground))
+			ink[i] = k * float32(keep)
+		}
+	}
+	d.r = max(1, int(densityRadius*float64(max(p.w, p.h))+0.5))
+	d.dens = p.s.float32sSet(len(d.ink))
+	d.smooth(p.s.int64sSet(p.w))
+	d.regions = map[float64]*regions{}
+	return d
+}
+
+func TestDensityBits(t *testing.T) {
+	if oneBits != int32(math.Float32bits(1)) || inkFloorBits != int32(math.Float32bits(inkFloor)) {
+		t.Fatalf("oneBits %#x, inkFloorBits %#x: want %#x, %#x", oneBits, inkFloorBits, math.Float32bits(1), math.Float32bits(inkFloor))
+	}
+}
+
 func densityPlanes() []plane {
 	var ps []plane
 	for i := range 4 {
@@ -93,9 +139,12 @@ func TestDensityMatchesRef(t *testing.T) {
 		return out
 	}
 	for k, p := range ps {
-		d, e := p.density(), p.densityRef()
+		d, e, f := p.density(), p.densityRef(), p.densityPrevRef()
 		if !slices.Equal(bits(d.ink), bits(e.ink)) || !slices.Equal(bits(d.dens), bits(e.dens)) || d.r != e.r {
 			t.Fatalf("plane %d (%dx%d): density differs from densityRef", k, p.w, p.h)
+		}
+		if !slices.Equal(bits(d.ink), bits(f.ink)) || !slices.Equal(bits(d.dens), bits(f.dens)) {
+			t.Fatalf("plane %d (%dx%d): density differs from densityPrevRef", k, p.w, p.h)
 		}
 	}
 }
@@ -103,16 +152,19 @@ func TestDensityMatchesRef(t *testing.T) {
 func BenchmarkDensity(b *testing.B) {
 	ps := densityPlanes()
 	s := new(scratch)
-	for _, v := range []string{"ref", "new"} {
+	for _, v := range []string{"ref", "prev", "new"} {
 		b.Run(v, func(b *testing.B) {
 			k := 0
 			for b.Loop() {
 				p := ps[k%len(ps)]
 				p.s = s
 				s.f32.used, s.i64.used = 0, 0
-				if v == "ref" {
+				switch v {
+				case "ref":
 					p.densityRef()
-				} else {
+				case "prev":
+					p.densityPrevRef()
+				default:
 					p.density()
 				}
 				k++
