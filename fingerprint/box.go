@@ -359,7 +359,9 @@ func (d *density) rowTables() {
 		line := d.lineBits[y*d.rowWords:][:len(tight)]
 		sum[0] = 0
 		var acc int64
-		// A word of bits at a time, built in registers.
+		// A word of bits at a time, built in registers from the top bit
+		// down by constant shifts: a shift by x would tie up the one
+		// register x86 shifts by.
 		for k := range tight {
 			part := ink[k*64 : min(k*64+64, len(ink))]
 			sums := sum[k*64+1:][:len(part)]
@@ -367,11 +369,10 @@ func (d *density) rowTables() {
 			for x, v := range part {
 				acc += inkUnits(v)
 				sums[x] = acc
-				// x < 64: the mask spares the shifts their test.
-				u |= uint64(b2u(v >= tightInk)) << (x & 63)
-				l |= uint64(b2u(v >= lineInk)) << (x & 63)
+				u = u>>1 | uint64(b2u(v >= tightInk))<<63
+				l = l>>1 | uint64(b2u(v >= lineInk))<<63
 			}
-			tight[k], line[k] = u, l
+			tight[k], line[k] = u>>(64-len(part)), l>>(64-len(part))
 		}
 	}
 }
