@@ -62,27 +62,8 @@ func (p plane) skewBy(r rect, keep int) (deg, alt float64) {
 		return deg, math.NaN()
 	}
 	cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
-	bg := p.mask()
 	fine := p.s.projector(r.dx()*r.dy(), r.dy())
-	// Every pixel is written as a point and kept by counting it: on
-	// screentones a branch per pixel is a coin toss. The projector has
-	// room for every pixel of r.
-	xs, ws := fine.xs[:cap(fine.xs)], fine.ws[:cap(fine.ws)]
-	n := 0
-	for y := r.y0; y < r.y1; y++ {
-		pix, bg := p.pix[y*p.w+r.x0:y*p.w+r.x1], bg[y*p.w+r.x0:y*p.w+r.x1]
-		bg = bg[:len(pix)]
-		start := n
-		for i, v := range pix {
-			xs[n], ws[n] = float32(r.x0+i)-cx, 255-v
-			n += int(b2u(v >= 0) & b2u(v < 160) & b2u(!bg[i]))
-		}
-		if n > start {
-			fine.xs, fine.ws = xs[:n], ws[:n]
-			fine.endRow(float32(y) - cy)
-		}
-	}
-	fine.xs, fine.ws = xs[:n], ws[:n]
+	fine.inkPoints(p, r, cx, cy)
 	if len(fine.xs) < 32 {
 		return 0, math.NaN()
 	}
@@ -433,6 +414,50 @@ type projector struct {
 	// hp2 and vp2 are the second angle's projections for scorePair.
 	hp2, vp2 []float32
 	off      float32
+}
+
+// inkPoints adds the ink of r, pixels known, not background and darker
+// than 160, as points weighted by their darkness, centred on (cx, cy), a
+// row of points for each row of r that has any. q must have room for every
+// pixel of r.
+//
+// Every pixel is written as a point and kept by counting it: on
+// screentones a branch per pixel is a coin toss. The xs of a row are the
+// same for every row, taken from a table: fewer values live in the loop,
+// which kept three of them on the stack.
+func (q *projector) inkPoints(p plane, r rect, cx, cy float32) {
+	bg := p.mask()
+	xr := p.s.float32sSet(r.dx())
+	for i := range xr {
+		xr[i] = float32(r.x0+i) - cx
+	}
+	xs, ws := q.xs[:cap(q.xs)], q.ws[:cap(q.ws)]
+	n := 0
+	for y := r.y0; y < r.y1; y++ {
+		pix := p.pix[y*p.w+r.x0 : y*p.w+r.x1]
+		bg, xr := bg[y*p.w+r.x0:][:len(pix)], xr[:len(pix)]
+		if m := inkRow(pix, bg, xr, xs[n:], ws[n:]); m > 0 {
+			n += m
+			q.xs, q.ws = xs[:n], ws[:n]
+			q.endRow(float32(y) - cy)
+		}
+	}
+	q.xs, q.ws = xs[:n], ws[:n]
+}
+
+// inkRow writes the points of a row of pixels pix, their mask bg and
+// their xs xr to xs and ws (room for all of them) and returns how many it
+// kept. A function of its own, so that its loop has the registers to
+// itself.
+func inkRow(pix []float32, bg []bool, xr, xs, ws []float32) int {
+	bg, xr = bg[:len(pix)], xr[:len(pix)]
+	xs, ws = xs[:len(pix)], ws[:len(pix)]
+	m := 0
+	for i, v := range pix {
+		xs[m], ws[m] = xr[i], 255-v
+		m += int(b2u(v >= 0) & b2u(v < 160) & b2u(!bg[i]))
+	}
+	return m
 }
 
 // projector returns a projector with room for n points in rows rows.
