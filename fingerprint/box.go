@@ -98,10 +98,30 @@ func (d *density) scanLevels() {
 		lv, x := 0, 0
 		for {
 			lo, hi := bounds[lv], bounds[lv+1]
-			for ; x+4 <= len(row); x += 4 {
-				q := (*[4]float32)(row[x:])
-				if !(q[0] >= lo && q[0] < hi && q[1] >= lo && q[1] < hi && q[2] >= lo && q[2] < hi && q[3] >= lo && q[3] < hi) {
-					break
+			// Below the lowest threshold (paper) and at or above the
+			// highest (dense content), most of the map, one bound is
+			// infinite and needs no test (density is never NaN).
+			switch lv {
+			case 0:
+				for ; x+4 <= len(row); x += 4 {
+					q := (*[4]float32)(row[x:])
+					if !(q[0] < hi && q[1] < hi && q[2] < hi && q[3] < hi) {
+						break
+					}
+				}
+			case len(labelTaus):
+				for ; x+4 <= len(row); x += 4 {
+					q := (*[4]float32)(row[x:])
+					if !(q[0] >= lo && q[1] >= lo && q[2] >= lo && q[3] >= lo) {
+						break
+					}
+				}
+			default:
+				for ; x+4 <= len(row); x += 4 {
+					q := (*[4]float32)(row[x:])
+					if !(q[0] >= lo && q[0] < hi && q[1] >= lo && q[1] < hi && q[2] >= lo && q[2] < hi && q[3] >= lo && q[3] < hi) {
+						break
+					}
 				}
 			}
 			for x < len(row) && row[x] >= lo && row[x] < hi {

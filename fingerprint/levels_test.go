@@ -1,9 +1,11 @@
 package fingerprint
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 // labelRef is label before the runs at the box search's thresholds were
@@ -162,4 +164,131 @@ func BenchmarkLabel(b *testing.B) {
 			}
 		})
 	}
+}
+
+// scanLevelsPrevRef is scanLevels as it was before the levels below the
+// lowest threshold and above the highest tested one bound only.
+func (d *density) scanLevelsPrevRef() {
+	if d.haveLevels {
+		return
+	}
+	d.haveLevels = true
+	for k := range d.levels {
+		// Room for a few runs a row; append makes more when needed.
+		d.levels[k] = levelRuns{d.s.int32Room(16 * d.h), d.s.int32s(d.h + 1)}
+	}
+	inf := float32(math.Inf(1))
+	bounds := [len(labelTaus) + 2]float32{-inf, labelTaus[0], labelTaus[1], labelTaus[2], inf}
+	var open [len(labelTaus)]int
+	for y := 0; y < d.h; y++ {
+		row := d.dens[y*d.w : (y+1)*d.w]
+		lv, x := 0, 0
+		for {
+			lo, hi := bounds[lv], bounds[lv+1]
+			for ; x+4 <= len(row); x += 4 {
+				q := (*[4]float32)(row[x:])
+				if !(q[0] >= lo && q[0] < hi && q[1] >= lo && q[1] < hi && q[2] >= lo && q[2] < hi && q[3] >= lo && q[3] < hi) {
+					break
+				}
+			}
+			for x < len(row) && row[x] >= lo && row[x] < hi {
+				x++
+			}
+			l := 0 // the level from x on; 0 past the row's end
+			if x < len(row) {
+				v := row[x]
+				l = int(b2u(v >= labelTaus[0])) + int(b2u(v >= labelTaus[1])) + int(b2u(v >= labelTaus[2]))
+			}
+			for k := lv; k < l; k++ {
+				open[k] = x
+			}
+			for k := l; k < lv; k++ {
+				d.levels[k].pairs = append(d.levels[k].pairs, int32(open[k]), int32(x))
+			}
+			lv = l
+			if x == len(row) {
+				break
+			}
+		}
+		for k := range d.levels {
+			d.levels[k].start[y+1] = int32(len(d.levels[k].pairs))
+		}
+	}
+}
+
+// TestScanLevelsMatchesPrev checks scanLevels against scanLevelsPrevRef on
+// the density maps of real pages and of values about and at the
+// thresholds.
+func TestScanLevelsMatchesPrev(t *testing.T) {
+	ds := levelMaps(t)
+	for k, d := range ds {
+		e := *d
+		d.haveLevels, e.haveLevels = false, false
+		e.s = new(scratch)
+		d.scanLevels()
+		e.scanLevelsPrevRef()
+		for i := range d.levels {
+			if !slices.Equal(d.levels[i].pairs, e.levels[i].pairs) || !slices.Equal(d.levels[i].start, e.levels[i].start) {
+				t.Fatalf("map %d level %d: scanLevels differs from scanLevelsPrevRef", k, i)
+			}
+		}
+	}
+}
+
+// levelMaps are the density maps of the fast path's planes and of noise
+// about and at the thresholds, with scratch of their own.
+func levelMaps(tb testing.TB) []*density {
+	var ds []*density
+	for _, p := range fastPlanes(tb) {
+		d := p.density()
+		d.s = new(scratch)
+		ds = append(ds, d)
+	}
+	rng := rand.New(rand.NewPCG(51, 52))
+	for range 30 {
+		w, h := 1+rng.IntN(150), 1+rng.IntN(150)
+		d := &density{w: w, h: h, dens: make([]float32, w*h), s: new(scratch)}
+		for i := range d.dens {
+			d.dens[i] = 0.1 * rng.Float32()
+			if rng.IntN(4) == 0 {
+				d.dens[i] = labelTaus[rng.IntN(len(labelTaus))]
+			}
+			if rng.IntN(3) == 0 && i > 0 {
+				d.dens[i] = d.dens[i-1] // runs
+			}
+		}
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// BenchmarkScanLevels scans the density maps of real pages with
+// scanLevelsPrevRef and scanLevels, alternately within every iteration, and
+// reports each one's time per map and new/ref.
+func BenchmarkScanLevels(b *testing.B) {
+	var ds []*density
+	for _, p := range fastPlanes(b) {
+		d := p.density()
+		d.s = new(scratch)
+		ds = append(ds, d)
+	}
+	var tNew, tRef time.Duration
+	for i := 0; b.Loop(); i++ {
+		d := ds[i%len(ds)]
+		for j := range 2 {
+			resetScratch(d.s)
+			d.haveLevels = false
+			t0 := time.Now()
+			if prev := (i+j)%2 == 1; prev {
+				d.scanLevelsPrevRef()
+				tRef += time.Since(t0)
+			} else {
+				d.scanLevels()
+				tNew += time.Since(t0)
+			}
+		}
+	}
+	b.ReportMetric(float64(tRef.Nanoseconds())/float64(b.N), "ref-ns/op")
+	b.ReportMetric(float64(tNew.Nanoseconds())/float64(b.N), "new-ns/op")
+	b.ReportMetric(float64(tNew)/float64(tRef), "new/ref")
 }
