@@ -601,12 +601,9 @@ func (t *lumaTables) row(row []int32, buf []byte, s bitState, pred int32) (_ bit
 		if ac == nil {
 			continue
 		}
-		// A block whose AC coefficients and end of block are one pack
-		// (blank paper: the end of block alone; a few coefficients
-		// near the start) needs no call: the ≥ 25 bits left after the
-		// DC hold the pack, which ends with the end of block inside
-		// the block, as skipBlock's first lookup would take it.
-		if e := ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift-(skipEOB>>skipAdvShift|1) < 63 {
+		// A block that is its end of block alone (blank paper) needs
+		// no call: the ≥ 25 bits left after the DC hold the code.
+		if e := ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
 			acc <<= e & skipBitsMask
 			n -= uint(e & skipBitsMask)
 		} else if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos, 1); !ok {

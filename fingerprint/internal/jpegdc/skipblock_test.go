@@ -2,6 +2,7 @@ package jpegdc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -10,9 +11,9 @@ import (
 	"time"
 )
 
-// rowPrevRef is row as it was before it skipped, without a call, every
-// block whose AC coefficients and end of block are one pack (it did so
-// for the end of block alone).
+// The scan loops as they were before skipLong could be inlined (kept to
+// compare against, in results and in speed).
+
 func (t *lumaTables) rowPrevRef(row []int32, buf []byte, s bitState, pred int32) (_ bitState, _ int32, ok bool) {
 	lim := len(buf) - 8
 	if lim < 0 {
@@ -57,11 +58,75 @@ func (t *lumaTables) rowPrevRef(row []int32, buf []byte, s bitState, pred int32)
 		if e := ac.acSkip[acc>>(64-acLookBits)]; e>>skipAdvShift == skipEOB>>skipAdvShift|1 {
 			acc <<= e & skipBitsMask
 			n -= uint(e & skipBitsMask)
-		} else if acc, n, pos, ok = ac.skipBlock(buf, acc, n, pos, 1); !ok {
+		} else if acc, n, pos, ok = ac.skipBlockPrevRef(buf, acc, n, pos, 1); !ok {
 			return s, pred, false
 		}
 	}
 	return bitState{acc, n, pos}, pred, true
+}
+
+func (h *huffTable) skipBlockPrevRef(buf []byte, acc uint64, n uint, pos int, k uint32) (_ uint64, _ uint, _ int, ok bool) {
+	skip := h.acSkip[:]
+	if pastEnd(buf, pos) {
+		return acc, n, pos, false
+	}
+	for {
+		// The lookups that stay inside the block, in a loop of their
+		// own: fewer register moves per lookup.
+		var e uint32
+		for {
+			e = uint32(skip[acc>>(64-acLookBits)])
+			// refill, without the clamp (see blockSlack); written
+			// out, the loop compiles to fewer instructions.
+			acc |= binary.BigEndian.Uint64(buf[pos:pos+8]) >> (n & 63)
+			pos += 7 - int(n>>3)
+			n |= 56
+			if k+e>>skipAdvShift >= 64 {
+				break
+			}
+			acc <<= e & skipBitsMask
+			n -= uint(e & skipBitsMask)
+			k += e >> skipAdvShift
+		}
+		a := k + e>>skipAdvShift
+		switch {
+		case e == skipLongCode:
+			// One coefficient of up to 31 bits.
+			e := h.skipLongPrevRef(acc)
+			if e == 0 {
+				return acc, n, pos, false
+			}
+			acc, n, k = skipAC(e, acc, n, k)
+		case a&skipAdvMask > 64:
+			// The pack runs past the end of the block: its first
+			// coefficient alone (a valid code no longer than the
+			// lookahead).
+			sym, l, _ := h.decodeSlow(acc, 1)
+			bits, adv, _ := skipStep(sym, int(l))
+			acc, n, k = acc<<bits, n-uint(bits), k+uint32(adv)
+		default:
+			acc, n, k = acc<<(e&skipBitsMask), n-uint(e&skipBitsMask), a
+		}
+		if k >= 64 {
+			return acc, n, pos, true
+		}
+	}
+}
+
+func (h *huffTable) skipLongPrevRef(acc uint64) uint32 {
+	if i := uint32(acc>>(64-maxCodeLen)) - h.acLongBase; i < uint32(len(h.acLong)) {
+		return h.acLong[i]
+	}
+	if len(h.acLong) != 0 {
+		return 0 // below the long codes: cannot happen after a skip miss
+	}
+	sym, l, ok := h.decodeSlow(acc, acLookBits+1)
+	if !ok {
+		return 0
+	}
+	bits, a, eob := skipStep(sym, int(l))
+	e := skipEntry(bits, a, eob)
+	return e | e<<skipOneShift
 }
 
 // lumaScan is a decoded greyscale page's single scan, to run row and
@@ -139,22 +204,11 @@ func TestRowMatchesPrev(t *testing.T) {
 			got, want := make([]int32, l.blocks), make([]int32, l.blocks)
 			s, pred, ok := l.run(got, l.start(), false)
 			sRef, predRef, okRef := l.run(want, l.start(), true)
-			if ok != okRef || ok && (!sameBits(s, sRef) || pred != predRef || !slices.Equal(got, want)) {
+			if ok != okRef || ok && (s != sRef || pred != predRef || !slices.Equal(got, want)) {
 				t.Fatalf("%s: row gives %v %v %v, the previous loop %v %v %v", label, s, pred, ok, sRef, predRef, okRef)
 			}
 		}
 	}
-}
-
-// sameBits reports whether two bit states stand at the same bit of the
-// data with the same bits buffered: a block row skips without a call
-// leaves its bits buffered where skipBlock would have refilled.
-func sameBits(a, b bitState) bool {
-	if a.pos*8-int(a.n) != b.pos*8-int(b.n) {
-		return false
-	}
-	n := min(a.n, b.n)
-	return n == 0 || a.acc>>(64-n) == b.acc>>(64-n)
 }
 
 // BenchmarkRow decodes the whole scan of each greyscale page with the
