@@ -48,7 +48,7 @@ func TestCropHypothesesAllSides(t *testing.T) {
 	}
 }
 
-// TestAltUncrop checks that the first alternative box moving one side away
+// TestAltUncrop checks that each alternative box moving one side away
 // from the edge is grown on the touching sides, and that alternatives
 // moving a touching side or several sides are passed over.
 func TestAltUncrop(t *testing.T) {
@@ -58,16 +58,21 @@ func TestAltUncrop(t *testing.T) {
 		{0, 40, 150, 200}, // moves the touching side
 		{2, 30, 150, 190}, // moves two sides
 		{2, 20, 150, 200}, // moves the top, away from the edge
-		{2, 40, 140, 200}, // a later candidate
+		{2, 40, 140, 200}, // moves the right side, away from the edge
 	}
-	r, ok := altUncrop(box, touch, alts)
-	want := frect{2 - uncropAlt*148, 20, 150, 200}
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-	if !ok || !near(r.x0, want.x0) || r.y0 != want.y0 || r.x1 != want.x1 || r.y1 != want.y1 {
-		t.Errorf("altUncrop = %v, %v; want %v, true", r, ok, want)
+	got := altUncrop(box, touch, alts)
+	want := []frect{{2 - uncropAlt*148, 20, 150, 200}, {2 - uncropAlt*138, 40, 140, 200}}
+	if len(got) != len(want) {
+		t.Fatalf("altUncrop = %v; want %v", got, want)
 	}
-	if _, ok := altUncrop(box, [4]bool{}, alts); ok {
-		t.Error("altUncrop gave a box for a box touching no edge")
+	for i, r := range got {
+		w := want[i]
+		if math.Abs(r.x0-w.x0) > 1e-9 || r.y0 != w.y0 || r.x1 != w.x1 || r.y1 != w.y1 {
+			t.Errorf("altUncrop box %d = %v; want %v", i, r, w)
+		}
+	}
+	if got := altUncrop(box, [4]bool{}, alts); len(got) != 0 {
+		t.Errorf("altUncrop gave %v for a box touching no edge", got)
 	}
 }
 
