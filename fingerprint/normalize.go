@@ -831,10 +831,11 @@ func blendsInto(v, u float32, uBackground bool) bool {
 // screentone to the image edge, and the flood from the border then takes
 // it for a bar: its ink is lost and the content box loses a panel. A dark
 // flood is content when it touches one side of the image only (a bar runs
-// along a whole side, the fill around a rotated page fills a corner) or
-// two sides that meet at a corner (see corner), its contact with each
-// side it touches spans at least darkContentSpan of its own extent along
-// it (not a leak through a thin line), it holds at least
+// along a whole side, the fill around a rotated page fills a corner),
+// two sides that meet at a corner (see corner) or two opposite sides as a
+// deep band (see across), its contact with each side it touches spans at
+// least darkContentSpan of its own extent along it (not a leak through a
+// thin line), it holds at least
 // darkContentArea of the plane and reaches on average darkContentDepth of
 // the plane's long side inwards (not the letters of a watermark at the
 // edge), its outline against the page is darkContentRatio times longer
@@ -914,6 +915,39 @@ func (d *darkFlood) corner() bool {
 	return true
 }
 
+// across reports whether d touches two opposite sides of the image and no
+// other, along each for at least darkContentSpan of its own extent
+// there, and reaches across them at least darkBandDepth of the image: a
+// crop through both sides of dark art that bled off one of them leaves a
+// band from edge to edge, which the flood took for a bar (s265p8 lost
+// its top 20 image lines of 850 so). A banner across a margin is such a
+// band too, but no deeper than the 4-8% of the page of the pirate
+// families; bars run along a whole side and touch three sides or four.
+func (d *darkFlood) across(w, h int) bool {
+	n, extent := h, d.bh
+	switch d.sides {
+	case 0b0101: // left and right
+	case 0b1010: // top and bottom
+		n, extent = w, d.bw
+	default:
+		return false
+	}
+	if float64(extent) < darkBandDepth*float64(n) {
+		return false
+	}
+	for s := range 4 {
+		if d.sides&(1<<s) != 0 && float64(d.sHi[s]-d.sLo[s]+1) < darkContentSpan*float64(extent) {
+			return false
+		}
+	}
+	return true
+}
+
+// darkBandDepth is the least depth of a band that across counts as
+// content: half again the deepest banner of the watermark family (8%),
+// set from that, not tuned.
+const darkBandDepth = 0.12
+
 // keepDarkContent gives back to the page the dark floods that are content
 // (see darkContentRatio) and reports whether any dark background is left.
 // border lists the plane's border pixels: only floods that reach it can be
@@ -986,7 +1020,7 @@ func (f *flooder) keepDarkContent(border []int32) bool {
 	for k := range floods {
 		d := &floods[k]
 		line := d.line(max(w, h))
-		d.content = line || (d.side >= 0 && float64(d.cHi-d.cLo+1) >= darkContentSpan*float64(d.hi-d.lo+1) || d.corner()) &&
+		d.content = line || (d.side >= 0 && float64(d.cHi-d.cLo+1) >= darkContentSpan*float64(d.hi-d.lo+1) || d.corner() || d.across(w, h)) &&
 			d.size >= int(darkContentArea*float64(len(bg))) &&
 			float64(d.size) >= darkContentDepth*float64(max(w, h)*d.contact) && d.edge > darkContentRatio*d.contact
 		for j := 0; d.content && !line && d.side >= 0 && j < len(floods); j++ {
