@@ -131,19 +131,12 @@ func TestDensityMatchesRef(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	bits := func(f []float32) []uint32 {
-		out := make([]uint32, len(f))
-		for i, v := range f {
-			out[i] = math.Float32bits(v)
-		}
-		return out
-	}
 	for k, p := range ps {
 		d, e, f := p.density(), p.densityRef(), p.densityPrevRef()
-		if !slices.Equal(bits(d.ink), bits(e.ink)) || !slices.Equal(bits(d.dens), bits(e.dens)) || d.r != e.r {
+		if !slices.Equal(bitsOf(d.ink), bitsOf(e.ink)) || !slices.Equal(bitsOf(d.dens), bitsOf(e.dens)) || d.r != e.r {
 			t.Fatalf("plane %d (%dx%d): density differs from densityRef", k, p.w, p.h)
 		}
-		if !slices.Equal(bits(d.ink), bits(f.ink)) || !slices.Equal(bits(d.dens), bits(f.dens)) {
+		if !slices.Equal(bitsOf(d.ink), bitsOf(f.ink)) || !slices.Equal(bitsOf(d.dens), bitsOf(f.dens)) {
 			t.Fatalf("plane %d (%dx%d): density differs from densityPrevRef", k, p.w, p.h)
 		}
 	}

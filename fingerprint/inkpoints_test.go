@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"math"
 	"slices"
 	"testing"
 )
@@ -48,21 +47,14 @@ func inkPointsCases(tb testing.TB) ([]plane, []rect) {
 
 func TestInkPointsMatchRef(t *testing.T) {
 	ps, rs := inkPointsCases(t)
-	bits := func(f []float32) []uint32 {
-		out := make([]uint32, len(f))
-		for i, v := range f {
-			out[i] = math.Float32bits(v)
-		}
-		return out
-	}
 	for k, p := range ps {
 		r := rs[k]
 		cx, cy := float32(r.x0+r.x1)/2, float32(r.y0+r.y1)/2
 		q, e := p.s.projector(r.dx()*r.dy(), r.dy()), p.s.projector(r.dx()*r.dy(), r.dy())
 		q.inkPoints(p, r, cx, cy)
 		e.inkPointsRef(p, r, cx, cy)
-		if !slices.Equal(bits(q.xs), bits(e.xs)) || !slices.Equal(bits(q.ws), bits(e.ws)) ||
-			!slices.Equal(bits(q.rowY), bits(e.rowY)) || !slices.Equal(q.rowEnd, e.rowEnd) {
+		if !slices.Equal(bitsOf(q.xs), bitsOf(e.xs)) || !slices.Equal(bitsOf(q.ws), bitsOf(e.ws)) ||
+			!slices.Equal(bitsOf(q.rowY), bitsOf(e.rowY)) || !slices.Equal(q.rowEnd, e.rowEnd) {
 			t.Fatalf("plane %d box %v: inkPoints differs from inkPointsRef", k, r)
 		}
 	}
