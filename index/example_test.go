@@ -117,5 +117,5 @@ func ExampleReadInfo() {
 		log.Fatal(err)
 	}
 	fmt.Println(fi.Count, fi.Algorithm, fi.Created.Format(time.DateOnly), fi.ChecksumsOK)
-	// Output: 1 pm256-v4 2025-01-01 true
+	// Output: 1 pm256-v5 2025-01-01 true
 }

@@ -8,7 +8,7 @@ package index
 //	version  uint32   1, or 2 for an index that stores regions
 //	hlen     uint32   length of the header body, at most 64 KiB
 //	body     hlen bytes:
-//	           uvarint length + algorithm name ("pm256-v4")
+//	           uvarint length + algorithm name ("pm256-v5")
 //	           uvarint hash bits (256)
 //	           uvarint threshold the index was built for (informational)
 //	           uvarint minimum quality (fingerprint.MinQuality at build time)
