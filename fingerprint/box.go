@@ -738,20 +738,10 @@ func (d *density) snapSides(b rect, r snapRule) rect {
 // covers the box in one reading and not in another of the same page
 // shifted by a pixel, and the side jumps to another frame or none.
 func (d *density) pairCover(rows bool, a, c, lo, hi int) float64 {
-	if hi <= lo || c <= a {
-		return 0
+	if hi <= lo || c-a <= 1 {
+		return d.cover(rows, a, c, lo, hi)
 	}
 	n := 0
-	if c-a == 1 {
-		for k := lo; k < hi; k++ {
-			i := k*d.w + a
-			if rows {
-				i = a*d.w + k
-			}
-			n += int(b2u(d.ink[i] >= lineInk))
-		}
-		return float64(n) / float64(hi-lo)
-	}
 	pc := &d.pairs[b2u(rows)]
 	for k := lo >> 6; k <= (hi-1)>>6; k++ {
 		var u uint64
