@@ -900,6 +900,12 @@ func (d *darkFlood) corner() bool {
 	if d.sides != 0b0011 && d.sides != 0b0110 && d.sides != 0b1100 && d.sides != 0b1001 {
 		return false
 	}
+	return d.spans()
+}
+
+// spans reports whether d's contact with each side it touches spans at
+// least darkContentSpan of its own extent along that side.
+func (d *darkFlood) spans() bool {
 	for s := range 4 {
 		if d.sides&(1<<s) == 0 {
 			continue
@@ -932,15 +938,7 @@ func (d *darkFlood) across(w, h int) bool {
 	default:
 		return false
 	}
-	if float64(extent) < darkBandDepth*float64(n) {
-		return false
-	}
-	for s := range 4 {
-		if d.sides&(1<<s) != 0 && float64(d.sHi[s]-d.sLo[s]+1) < darkContentSpan*float64(extent) {
-			return false
-		}
-	}
-	return true
+	return float64(extent) >= darkBandDepth*float64(n) && d.spans()
 }
 
 // darkBandDepth is the least depth of a band that across counts as
