@@ -97,6 +97,14 @@ type MethodResult struct {
 	// (fingerprint.VariantPage, VariantTop, VariantBottom): the whole pages
 	// and the halves are different populations with tails of their own.
 	NonMatchByView map[fingerprint.VariantKind]*Histogram
+	// NonMatchByPage counts, for every query and every reference page
+	// other than its own, the least distance over all the pairs of a
+	// query code and a reference view that NonMatch counts: the event
+	// "this query falsely matches that page" is this distance within the
+	// threshold. A query's variants are near one another, so its chances
+	// of a false match are not lookups independent draws; this histogram
+	// needs no such assumption.
+	NonMatchByPage Histogram
 	// LookupsByView is the mean number of query codes per query that
 	// target each reference view.
 	LookupsByView map[fingerprint.VariantKind]float64
@@ -227,6 +235,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 				r.NonMatchByView[k].Add(h)
 				r.NonMatch.Add(h)
 			}
+			r.NonMatchByPage.Add(&local.byPage)
 			for _, c := range qc {
 				r.LookupsByView[c.Kind]++
 			}
@@ -293,6 +302,9 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 type queryResult struct {
 	// byView counts the non-matching pairs by the reference view compared.
 	byView map[fingerprint.VariantKind]*Histogram
+	// byPage counts, per wrong reference page, the least distance of
+	// the pairs byView counts.
+	byPage Histogram
 	near   []nearCode // non-matching pairs within the listing distance
 	hit    bool       // right page within threshold
 	wrong  bool       // a wrong page within threshold
@@ -312,6 +324,7 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 	r := queryResult{best: -1, byView: map[fingerprint.VariantKind]*Histogram{}}
 	for i, codes := range refs {
 		bestD, bestV := 257, fingerprint.VariantPage
+		wrongD := 257 // least distance of the pairs counted as non-matching
 		for _, rc := range codes {
 			for _, c := range qc {
 				if c.Kind != rc.Kind {
@@ -337,6 +350,7 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 						r.byView[rc.Kind] = h
 					}
 					h[d]++
+					wrongD = min(wrongD, d)
 					if nearWithin > 0 && d <= nearWithin {
 						r.near = append(r.near, nearCode{ref: i, d: d, qkind: c.Variant, rkind: rc.Kind})
 					}
@@ -345,6 +359,8 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 		}
 		if i == right {
 			r.best, r.bestVariant = bestD, bestV
+		} else if wrongD <= 256 {
+			r.byPage[wrongD]++
 		}
 	}
 	return r

@@ -67,6 +67,13 @@ func WriteReport(w io.Writer, res []MethodResult) {
 	row("threshold for ≤1e-6 at 10M", func(r MethodResult) string {
 		return fmt.Sprint(r.NonMatch.SuggestThreshold(IndexSize, r.Lookups, 1e-6))
 	})
+	row("query–page pairs: count, least distance min / 0.1% / median", func(r MethodResult) string {
+		h := &r.NonMatchByPage
+		return fmt.Sprintf("%d, %d / %d / %d", h.Total(), h.Min(), h.Quantile(0.001), h.Quantile(0.5))
+	})
+	row("est. FMR per lookup at 10M, query–page pairs", func(r MethodResult) string {
+		return fmt.Sprintf("%.1e", r.NonMatchByPage.LookupFMR(r.Threshold, IndexSize, 1))
+	})
 	if multiView(res) {
 		for _, k := range views {
 			row(fmt.Sprintf("%v view: pairs, min / 0.1%% / median", k), func(r MethodResult) string {

@@ -192,6 +192,32 @@ func TestNonMatchByView(t *testing.T) {
 	}
 }
 
+// byPage counts one least distance per wrong reference page, over every
+// view and variant; the right page and low-quality codes do not count.
+func TestEvalQueryByPage(t *testing.T) {
+	meth := Pagematch()
+	h := func(ones int) fingerprint.Hash { return fingerprint.Hash{^uint64(0) >> (64 - ones)} }
+	refs := [][]Code{
+		{{Hash: h(0), Quality: 80}}, // the right page
+		{{Hash: h(50), Quality: 80}, {Hash: h(30), Quality: 80, Kind: fingerprint.VariantTop}},
+		{{Hash: h(20), Quality: 10}}, // below the quality rule: never a match
+	}
+	qc := []Code{
+		{Hash: h(0), Quality: 80},
+		{Hash: h(4), Quality: 80, Variant: fingerprint.VariantUncrop},
+		{Hash: h(0), Quality: 80, Kind: fingerprint.VariantTop},
+	}
+	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, 0)
+	var want Histogram
+	want[30] = 1 // page 1 through its top half; its page view is 46-50 bits off
+	if r.byPage != want {
+		t.Errorf("byPage holds %d pairs, least %d; want one at 30", r.byPage.Total(), r.byPage.Min())
+	}
+	if n := r.nonMatch().Total(); n != 3 {
+		t.Errorf("%d variant pairs, want 3 (two page codes and the top against page 1)", n)
+	}
+}
+
 // nonMatch is every non-matching pair of the query, whatever the view.
 func (q *queryResult) nonMatch() *Histogram {
 	all := new(Histogram)
