@@ -11,15 +11,21 @@ import (
 // (bit 0) carries no shape and is always 0. Keeping the pure horizontal and
 // vertical frequencies (row and column 0) makes the hash more robust to
 // crops than PDQ's 1..16 block; see the README.
+//
+// The detail hash takes the next band, frequencies freqs..2·freqs-1 both
+// ways, thresholded at its own median: 256 more bits that two pages of
+// the same composition (a large face in the same panel) share far less
+// often than they share the page hash. It confirms a match; it is never
+// searched.
 const (
 	grid  = 64
 	freqs = 16
 )
 
-// dctTable holds the DCT-II basis for frequencies 0..freqs-1 on grid
+// dctTable holds the DCT-II basis for frequencies 0..2·freqs-1 on grid
 // points. It is computed once and never written again.
-var dctTable = func() [freqs][grid]float32 {
-	var t [freqs][grid]float32
+var dctTable = func() [2 * freqs][grid]float32 {
+	var t [2 * freqs][grid]float32
 	for k := range t {
 		for n := range t[k] {
 			t[k][n] = float32(math.Cos(math.Pi / grid * (float64(n) + 0.5) * float64(k)))
@@ -286,9 +292,10 @@ func applyInside(spans []span, wsums []float32, src, dst []float32) {
 	}
 }
 
-// coeffs holds the freqs×freqs DCT coefficients, row v (vertical
-// frequency v), column u (horizontal frequency u).
-type coeffs [freqs * freqs]float32
+// coeffs holds the freqs×freqs DCT coefficients of the low band, row v
+// (vertical frequency v), column u (horizontal frequency u), then those of
+// the detail band, row v-freqs, column u-freqs.
+type coeffs [2 * freqs * freqs]float32
 
 // dct computes the coefficients. The basis is symmetric about the middle
 // of the grid (even frequencies) or antisymmetric (odd ones), so each
@@ -297,25 +304,32 @@ type coeffs [freqs * freqs]float32
 func (t *thumb) dct(c *coeffs) {
 	const half = grid / 2
 	// Rows first: for each image row, the horizontal frequencies.
-	var rows [freqs][grid]float32 // rows[u][y]
+	var rows [2 * freqs][grid]float32 // rows[u][y]
 	for y := 0; y < grid; y++ {
 		line := t[y*grid : (y+1)*grid]
 		var sum, diff [half]float32
 		for n := range half {
 			sum[n], diff[n] = line[n]+line[grid-1-n], line[n]-line[grid-1-n]
 		}
-		for u := 0; u < freqs; u++ {
+		for u := 0; u < 2*freqs; u++ {
 			rows[u][y] = halfDot(&sum, &diff, u)
 		}
 	}
-	for u := 0; u < freqs; u++ {
+	// Then the vertical frequencies of the band each u belongs to.
+	for u := 0; u < 2*freqs; u++ {
 		col := &rows[u]
 		var sum, diff [half]float32
 		for n := range half {
 			sum[n], diff[n] = col[n]+col[grid-1-n], col[n]-col[grid-1-n]
 		}
-		for v := 0; v < freqs; v++ {
-			c[v*freqs+u] = halfDot(&sum, &diff, v)
+		if u < freqs {
+			for v := 0; v < freqs; v++ {
+				c[v*freqs+u] = halfDot(&sum, &diff, v)
+			}
+			continue
+		}
+		for v := freqs; v < 2*freqs; v++ {
+			c[freqs*freqs+(v-freqs)*freqs+u-freqs] = halfDot(&sum, &diff, v)
 		}
 	}
 }
@@ -337,14 +351,30 @@ func halfDot(sum, diff *[grid / 2]float32, k int) float32 {
 	return s0 + s1
 }
 
-// hash sets a bit for each AC coefficient above their median.
+// hash sets a bit for each AC coefficient of the low band above their
+// median.
 func (c *coeffs) hash() Hash {
 	var tmp [freqs*freqs - 1]float32
-	copy(tmp[:], c[1:])
+	copy(tmp[:], c[1:freqs*freqs])
 	med := kth(tmp[:], len(tmp)/2)
 	var h Hash
-	for i, v := range c {
+	for i, v := range c[:freqs*freqs] {
 		if i > 0 && v > med {
+			h.setBit(i)
+		}
+	}
+	return h
+}
+
+// detail sets a bit for each coefficient of the detail band above their
+// median.
+func (c *coeffs) detail() Hash {
+	var tmp [freqs * freqs]float32
+	copy(tmp[:], c[freqs*freqs:])
+	med := kth(tmp[:], len(tmp)/2)
+	var h Hash
+	for i, v := range c[freqs*freqs:] {
+		if v > med {
 			h.setBit(i)
 		}
 	}
@@ -396,9 +426,10 @@ func kth(a []float32, k int) float32 {
 }
 
 // mirror turns c into the coefficients of the left-right mirrored
-// thumbnail: odd horizontal frequencies change sign.
+// thumbnail: odd horizontal frequencies change sign, in both bands (freqs
+// is even, so column u-freqs is odd where u is).
 func (c *coeffs) mirror() {
-	for v := 0; v < freqs; v++ {
+	for v := 0; v < 2*freqs; v++ {
 		for u := 1; u < freqs; u += 2 {
 			c[v*freqs+u] = -c[v*freqs+u]
 		}

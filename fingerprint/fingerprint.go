@@ -11,6 +11,21 @@ import "image"
 // the estimate.
 const DefaultThreshold = 33
 
+// DefaultDetailThreshold is the largest Hamming distance between the
+// Detail hashes of two views that Hash puts within DefaultThreshold for
+// them to count as the same page. Two different pages of the same
+// composition (a close-up face filling the same panel) come nearer by Hash
+// than any other pair; their finer frequencies differ. Chosen on the
+// tuning set; see the README.
+const DefaultDetailThreshold = 90
+
+// DetailMatch reports whether detail hashes a and b confirm a match at
+// threshold t. A zero hash is a detail not recorded (an index built before
+// detail hashes) and confirms anything.
+func DetailMatch(a, b Hash, t int) bool {
+	return a.IsZero() || b.IsZero() || a.Distance(b) <= t
+}
+
 // MinQuality is the lowest Quality at which a fingerprint may match.
 // Fingerprints below it carry too little information (blank, solid,
 // nearly empty pages) and never match anything, including each other.
@@ -88,8 +103,13 @@ func (k VariantKind) Target() VariantKind {
 // by its VariantPage hash and, in an index with regions, its VariantTop
 // and VariantBottom hashes.
 type Variant struct {
-	Kind    VariantKind
-	Hash    Hash
+	Kind VariantKind
+	Hash Hash
+	// Detail is the detail hash of the same view, from finer frequencies
+	// than Hash: a pair within DefaultThreshold by Hash is the same page
+	// only if their Details are within DefaultDetailThreshold too (see
+	// DetailMatch). Searches use Hash alone.
+	Detail  Hash
 	Quality int             // 0–100, see Fingerprint.Quality
 	Box     image.Rectangle // content box, in the coordinates of the decoded image
 }

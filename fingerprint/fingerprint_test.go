@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -295,12 +296,65 @@ func TestMirrorExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := fingerprint.HashBits
+		d, dd := fingerprint.HashBits, fingerprint.HashBits
 		for _, v := range q.Variants {
+			if v.Hash == ref.Hash {
+				dd = min(dd, v.Detail.Distance(ref.Variants[0].Detail))
+			}
 			d = min(d, v.Hash.Distance(ref.Hash))
 		}
-		if d != 0 {
-			t.Errorf("page %d: mirrored copy at distance %d", p, d)
+		if d != 0 || dd != 0 {
+			t.Errorf("page %d: mirrored copy at distance %d, detail %d", p, d, dd)
 		}
+	}
+}
+
+// The detail hash confirms copies and tells apart the look-alike pages
+// that the page hash brings nearest: two pages of tuning series 49 and 70,
+// each with a large dark-haired face filling its bottom panel, whose
+// bottom halves are the nearest non-matching pair of the 100 tuning
+// series (62 bits by Hash, the threshold 33).
+func TestDetailHash(t *testing.T) {
+	ctx := context.Background()
+	spec := func(s, p int) image.Image {
+		return testpages.Page(testpages.Spec{Series: s, Page: p, Width: 600, Height: 850})
+	}
+	a, b := spec(49, 4), spec(70, 7)
+	fa, _ := fingerprint.FromImage(a, fingerprint.WithRegions(true))
+	fb, _ := fingerprint.FromImage(b, fingerprint.WithRegions(true))
+	var jbuf bytes.Buffer
+	if err := jpeg.Encode(&jbuf, a, &jpeg.Options{Quality: 60}); err != nil {
+		t.Fatal(err)
+	}
+	fj, err := fingerprint.FromBytes(ctx, jbuf.Bytes(), fingerprint.WithRegions(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := func(fp *fingerprint.Fingerprint, k fingerprint.VariantKind) fingerprint.Variant {
+		for _, v := range fp.Variants {
+			if v.Kind == k {
+				return v
+			}
+		}
+		t.Fatalf("no %v view", k)
+		return fingerprint.Variant{}
+	}
+	for _, k := range []fingerprint.VariantKind{fingerprint.VariantPage, fingerprint.VariantBottom} {
+		va, vb, vj := view(fa, k), view(fb, k), view(fj, k)
+		if va.Detail.IsZero() || va.Detail.Distance(fingerprint.Hash{}) < 64 {
+			t.Errorf("%v: detail hash %v is nearly empty", k, va.Detail)
+		}
+		if d := va.Detail.Distance(vj.Detail); !fingerprint.DetailMatch(va.Detail, vj.Detail, fingerprint.DefaultDetailThreshold) {
+			t.Errorf("%v: JPEG copy's detail %d bits off", k, d)
+		}
+		// Uncorrelated bits would sit near 128 apart.
+		if d := va.Detail.Distance(vb.Detail); d < 100 {
+			t.Errorf("%v: look-alike pages' details only %d bits apart (hashes %d)", k, d, va.Hash.Distance(vb.Hash))
+		}
+		t.Logf("%v: look-alikes %d bits by hash, %d by detail; JPEG copy %d and %d",
+			k, va.Hash.Distance(vb.Hash), va.Detail.Distance(vb.Detail), va.Hash.Distance(vj.Hash), va.Detail.Distance(vj.Detail))
+	}
+	if !fingerprint.DetailMatch(fingerprint.Hash{}, fa.Variants[0].Detail, 0) {
+		t.Error("a zero detail (not recorded) must confirm")
 	}
 }

@@ -443,7 +443,7 @@ func fromPlane(p plane, scale float64, want readings, src source) *Fingerprint {
 	box := dens.snap(tight)
 	share := box.area() / full.area()
 	add := func(kind VariantKind, r frect, c *coeffs, q int) {
-		fp.Variants = append(fp.Variants, Variant{Kind: kind, Hash: c.hash(), Quality: q,
+		fp.Variants = append(fp.Variants, Variant{Kind: kind, Hash: c.hash(), Detail: c.detail(), Quality: q,
 			Box: image.Rect(int(math.Round(r.x0*scale)), int(math.Round(r.y0*scale)),
 				int(math.Round(r.x1*scale)), int(math.Round(r.y1*scale)))})
 	}
