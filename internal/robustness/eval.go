@@ -20,7 +20,10 @@ import (
 
 // Code is one hash a method produces for an image.
 type Code struct {
-	Hash    fingerprint.Hash
+	Hash fingerprint.Hash
+	// Detail is the detail hash that confirms a match, zero if the
+	// method has none.
+	Detail  fingerprint.Hash
 	Quality int
 	// Kind is, for a reference's code, the view it hashes; for a query's,
 	// the view of a reference it is compared with (see
@@ -61,6 +64,10 @@ type Config struct {
 	// ListMisses has every query that missed its page listed in
 	// MethodResult.Misses.
 	ListMisses bool
+	// DetailThreshold is the detail distance that confirms a match
+	// (fingerprint.DetailMatch): 0 means
+	// fingerprint.DefaultDetailThreshold, negative turns the check off.
+	DetailThreshold int
 }
 
 // FamilyResult is the outcome of one pirate family for one method.
@@ -73,6 +80,23 @@ type FamilyResult struct {
 	// Distances of the right pair (best variant), for the matched-distance
 	// distribution.
 	Match Histogram
+	// MatchDetail counts, for each query with a pair within the threshold
+	// of its page, the least detail distance of those pairs: the recall
+	// at any detail threshold T is MatchDetail's count up to T over
+	// Queries.
+	MatchDetail Histogram
+}
+
+// RecallAt is the recall with the detail check at threshold t.
+func (f FamilyResult) RecallAt(t int) float64 {
+	if f.Queries == 0 {
+		return 0
+	}
+	var n uint64
+	for d := 0; d <= t && d < len(f.MatchDetail); d++ {
+		n += f.MatchDetail[d]
+	}
+	return float64(n) / float64(f.Queries)
 }
 
 // Recall is Hits/Queries.
@@ -105,6 +129,16 @@ type MethodResult struct {
 	// of a false match are not lookups independent draws; this histogram
 	// needs no such assumption.
 	NonMatchByPage Histogram
+	// SumByView and SumByPage are NonMatchByView and NonMatchByPage for
+	// the sum of a pair's hash and detail distances. A pair that matches
+	// with the detail check (hash within Threshold, detail within
+	// DetailThreshold) has a sum within their sum, so the tail of the
+	// sum bounds the false-match rate with the check without assuming
+	// the two hashes independent. Empty for methods without details.
+	SumByView map[fingerprint.VariantKind]*Histogram
+	SumByPage Histogram
+	// DetailThreshold is the detail check's threshold; negative if off.
+	DetailThreshold int
 	// LookupsByView is the mean number of query codes per query that
 	// target each reference view.
 	LookupsByView map[fingerprint.VariantKind]float64
@@ -141,6 +175,7 @@ type NearPair struct {
 	Ref       testpages.Spec
 	RefKind   fingerprint.VariantKind // the reference's view
 	Distance  int
+	Detail    int // detail distance, -1 if either code has none
 }
 
 // WrongMatches is the number of queries that matched a wrong page.
@@ -161,6 +196,9 @@ type query struct {
 // Run measures every method on the same pages and transforms. thresholds
 // gives each method's threshold, by name.
 func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[string]int) ([]MethodResult, error) {
+	if cfg.DetailThreshold == 0 {
+		cfg.DetailThreshold = fingerprint.DefaultDetailThreshold
+	}
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -194,7 +232,8 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 	results := make([]MethodResult, len(methods))
 	for m, meth := range methods {
 		results[m] = MethodResult{Method: meth.Name, Bits: meth.Bits, Threshold: thresholds[meth.Name],
-			NonMatchByView: map[fingerprint.VariantKind]*Histogram{}, LookupsByView: map[fingerprint.VariantKind]float64{}}
+			NonMatchByView: map[fingerprint.VariantKind]*Histogram{}, LookupsByView: map[fingerprint.VariantKind]float64{},
+			SumByView: map[fingerprint.VariantKind]*Histogram{}, DetailThreshold: cfg.DetailThreshold}
 		for _, f := range cfg.Families {
 			results[m].Families = append(results[m].Families, FamilyResult{Family: f})
 		}
@@ -225,7 +264,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 		}
 		for m, meth := range methods {
 			qc, err := meth.Query(q.img)
-			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold, cfg.NearWithin)
+			local := evalQuery(meth, refs[m], qc, q.ref, results[m].Threshold, cfg.DetailThreshold, cfg.NearWithin)
 			mu.Lock()
 			r := &results[m]
 			for k, h := range local.byView {
@@ -236,6 +275,13 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 				r.NonMatch.Add(h)
 			}
 			r.NonMatchByPage.Add(&local.byPage)
+			for k, h := range local.sumByView {
+				if r.SumByView[k] == nil {
+					r.SumByView[k] = new(Histogram)
+				}
+				r.SumByView[k].Add(h)
+			}
+			r.SumByPage.Add(&local.sumByPage)
 			for _, c := range qc {
 				r.LookupsByView[c.Kind]++
 			}
@@ -245,7 +291,7 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 					famName = cfg.Families[fam]
 				}
 				r.Near = append(r.Near, NearPair{Query: q.spec, Family: famName, QueryKind: n.qkind,
-					Ref: specs[n.ref], RefKind: n.rkind, Distance: n.d})
+					Ref: specs[n.ref], RefKind: n.rkind, Distance: n.d, Detail: n.dd})
 			}
 			codes[m][0] += float64(len(qc))
 			codes[m][1]++
@@ -271,6 +317,9 @@ func Run(ctx context.Context, cfg Config, methods []Method, thresholds map[strin
 					}
 					if local.best >= 0 {
 						f.Match[local.best]++
+					}
+					if local.bestDetail < len(f.MatchDetail) {
+						f.MatchDetail[local.bestDetail]++
 					}
 				}
 			}
@@ -305,26 +354,53 @@ type queryResult struct {
 	// byPage counts, per wrong reference page, the least distance of
 	// the pairs byView counts.
 	byPage Histogram
-	near   []nearCode // non-matching pairs within the listing distance
-	hit    bool       // right page within threshold
-	wrong  bool       // a wrong page within threshold
-	best   int        // distance to the right page, best code; -1 if none
+	// sumByView and sumByPage are byView and byPage for the sum of the
+	// pair's hash and detail distances, for pairs whose codes both carry
+	// a detail hash.
+	sumByView map[fingerprint.VariantKind]*Histogram
+	sumByPage Histogram
+	near      []nearCode // non-matching pairs within the listing distance
+	hit       bool       // right page within threshold, detail confirmed
+	wrong     bool       // a wrong page within threshold, detail confirmed
+	best      int        // distance to the right page, best code; -1 if none
 	// bestVariant is the query variant that came nearest the right page.
 	bestVariant fingerprint.VariantKind
+	// bestDetail is the least detail distance of the right page's pairs
+	// within threshold: the largest detail threshold that would lose the
+	// query. noDetail if none is within threshold; 0 if one has no
+	// detail hash.
+	bestDetail int
 }
 
+// noDetail marks a query with no pair within threshold of its page.
+const noDetail = 1 << 20
+
 // nearCode is a non-matching pair of evalQuery: reference ref's code of
-// kind rkind against a query code of the original kind qkind.
+// kind rkind against a query code of the original kind qkind; dd is the
+// detail distance, -1 without details.
 type nearCode struct {
-	ref, d       int
+	ref, d, dd   int
 	qkind, rkind fingerprint.VariantKind
 }
 
-func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWithin int) queryResult {
-	r := queryResult{best: -1, byView: map[fingerprint.VariantKind]*Histogram{}}
+// evalQuery compares a query's codes with every reference. A pair matches
+// when its hashes are within threshold and, unless detail is negative, its
+// detail hashes confirm it at detail (fingerprint.DetailMatch).
+func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, detail, nearWithin int) queryResult {
+	r := queryResult{best: -1, bestDetail: noDetail,
+		byView: map[fingerprint.VariantKind]*Histogram{}, sumByView: map[fingerprint.VariantKind]*Histogram{}}
+	count := func(m map[fingerprint.VariantKind]*Histogram, k fingerprint.VariantKind, d int) {
+		h := m[k]
+		if h == nil {
+			h = new(Histogram)
+			m[k] = h
+		}
+		h[d]++
+	}
 	for i, codes := range refs {
-		bestD, bestV := 257, fingerprint.VariantPage
-		wrongD := 257 // least distance of the pairs counted as non-matching
+		bestD, bestV := noDetail, fingerprint.VariantPage
+		// least distance, and least sum, of the pairs counted as non-matching
+		wrongD, wrongSum := noDetail, noDetail
 		for _, rc := range codes {
 			for _, c := range qc {
 				if c.Kind != rc.Kind {
@@ -339,28 +415,40 @@ func evalQuery(meth Method, refs [][]Code, qc []Code, right, threshold, nearWith
 				if !meth.Matchable(c) || !meth.Matchable(rc) {
 					continue
 				}
-				switch {
-				case i == right:
-					r.hit = r.hit || d <= threshold
-				default:
-					r.wrong = r.wrong || d <= threshold
-					h := r.byView[rc.Kind]
-					if h == nil {
-						h = new(Histogram)
-						r.byView[rc.Kind] = h
+				dd, hasDetail := 0, !c.Detail.IsZero() && !rc.Detail.IsZero()
+				if hasDetail {
+					dd = c.Detail.Distance(rc.Detail)
+				}
+				match := d <= threshold && (detail < 0 || dd <= detail)
+				if i == right {
+					r.hit = r.hit || match
+					if d <= threshold {
+						r.bestDetail = min(r.bestDetail, dd)
 					}
-					h[d]++
-					wrongD = min(wrongD, d)
-					if nearWithin > 0 && d <= nearWithin {
-						r.near = append(r.near, nearCode{ref: i, d: d, qkind: c.Variant, rkind: rc.Kind})
-					}
+					continue
+				}
+				r.wrong = r.wrong || match
+				count(r.byView, rc.Kind, d)
+				wrongD = min(wrongD, d)
+				near := nearCode{ref: i, d: d, dd: -1, qkind: c.Variant, rkind: rc.Kind}
+				if hasDetail {
+					count(r.sumByView, rc.Kind, d+dd)
+					wrongSum = min(wrongSum, d+dd)
+					near.dd = dd
+				}
+				if nearWithin > 0 && d <= nearWithin {
+					r.near = append(r.near, near)
 				}
 			}
 		}
-		if i == right {
-			r.best, r.bestVariant = bestD, bestV
-		} else if wrongD <= 256 {
+		switch {
+		case i == right:
+			r.best, r.bestVariant = min(bestD, fingerprint.HashBits+1), bestV
+		case wrongD != noDetail:
 			r.byPage[wrongD]++
+			if wrongSum != noDetail {
+				r.sumByPage[wrongSum]++
+			}
 		}
 	}
 	return r

@@ -81,7 +81,7 @@ func refCodes(fp *fingerprint.Fingerprint) []Code {
 	var out []Code
 	for _, v := range fp.Variants {
 		if v.Kind == v.Kind.Target() {
-			out = append(out, Code{Hash: v.Hash, Quality: v.Quality, Kind: v.Kind, Variant: v.Kind})
+			out = append(out, Code{Hash: v.Hash, Detail: v.Detail, Quality: v.Quality, Kind: v.Kind, Variant: v.Kind})
 		}
 	}
 	return out
@@ -95,7 +95,7 @@ func queryCodes(fp *fingerprint.Fingerprint) []Code {
 	}
 	out := make([]Code, len(fp.Variants))
 	for i, v := range fp.Variants {
-		out[i] = Code{Hash: v.Hash, Quality: v.Quality, Kind: v.Kind.Target(), Variant: v.Kind}
+		out[i] = Code{Hash: v.Hash, Detail: v.Detail, Quality: v.Quality, Kind: v.Kind.Target(), Variant: v.Kind}
 	}
 	return out
 }

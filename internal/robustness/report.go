@@ -94,7 +94,109 @@ func WriteReport(w io.Writer, res []MethodResult) {
 			return fmt.Sprintf("%.1e", r.ViewLookupFMR(r.Threshold, IndexSize))
 		})
 	}
+	if hasDetails(res) {
+		row("detail threshold", func(r MethodResult) string { return detailOr(r, fmt.Sprint(r.DetailThreshold)) })
+		row("hash + detail sums of non-matching pairs: min / 0.1% / median", func(r MethodResult) string {
+			all := r.sumAll()
+			return detailOr(r, fmt.Sprintf("%d / %d / %d", all.Min(), all.Quantile(0.001), all.Quantile(0.5)))
+		})
+		row("est. FMR per lookup at 10M with the detail check: pooled, views fitted apart, query–page pairs", func(r MethodResult) string {
+			all := r.sumAll()
+			t := r.Threshold + r.DetailThreshold
+			return detailOr(r, fmt.Sprintf("%.1e, %.1e, %.1e", all.LookupFMR(t, IndexSize, r.Lookups),
+				r.SumViewLookupFMR(t, IndexSize), r.SumByPage.LookupFMR(t, IndexSize, 1)))
+		})
+	}
 	row("low-quality references", func(r MethodResult) string { return fmt.Sprint(r.LowQualityRefs) })
+}
+
+// hasDetails says whether some method's codes carry detail hashes.
+func hasDetails(res []MethodResult) bool {
+	for _, r := range res {
+		if r.DetailThreshold >= 0 && len(r.SumByView) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// detailOr is s for a method with the detail check, "–" for others.
+func detailOr(r MethodResult, s string) string {
+	if r.DetailThreshold < 0 || len(r.SumByView) == 0 {
+		return "–"
+	}
+	return s
+}
+
+// sumAll is the hash + detail sums of every view.
+func (r MethodResult) sumAll() *Histogram {
+	all := new(Histogram)
+	for _, h := range r.SumByView {
+		all.Add(h)
+	}
+	return all
+}
+
+// SumViewLookupFMR is ViewLookupFMR for the hash + detail sums at t.
+func (r MethodResult) SumViewLookupFMR(t int, n float64) float64 {
+	miss := 1.0
+	for k, h := range r.SumByView {
+		miss *= 1 - h.LookupFMR(t, n, r.LookupsByView[k])
+	}
+	return 1 - miss
+}
+
+// detailSweep are the detail thresholds WriteDetailSweep reports.
+var detailSweep = [...]int{50, 60, 70, 80, 90, 100, 110}
+
+// WriteDetailSweep writes, for each method with detail hashes, the recall
+// of every family and the false-match estimates at several detail
+// thresholds, and without the check: the table a detail threshold is
+// chosen from, on the tuning set.
+func WriteDetailSweep(w io.Writer, res []MethodResult) {
+	for _, r := range res {
+		if detailOr(r, "") == "–" {
+			continue
+		}
+		fmt.Fprintf(w, "\nDetail threshold sweep, %s (hash threshold %d):\n\n| family |", r.Method, r.Threshold)
+		for _, t := range detailSweep {
+			fmt.Fprintf(w, " %d |", t)
+		}
+		fmt.Fprintf(w, " off |\n|---|%s---|\n", strings.Repeat("---|", len(detailSweep)))
+		for _, f := range r.Families {
+			fmt.Fprintf(w, "| %s |", f.Family)
+			for _, t := range detailSweep {
+				fmt.Fprintf(w, " %.1f |", 100*f.RecallAt(t))
+			}
+			fmt.Fprintf(w, " %.1f |\n", 100*f.RecallAt(fingerprint.HashBits))
+		}
+		est := func(name string, f func(t int) float64) {
+			fmt.Fprintf(w, "| %s |", name)
+			for _, t := range detailSweep {
+				fmt.Fprintf(w, " %.1e |", f(r.Threshold+t))
+			}
+			fmt.Fprintf(w, " %.1e |\n", f(-1))
+		}
+		all := r.sumAll()
+		est("FMR/lookup at 10M, pooled", func(t int) float64 {
+			if t < 0 {
+				return r.NonMatch.LookupFMR(r.Threshold, IndexSize, r.Lookups)
+			}
+			return all.LookupFMR(t, IndexSize, r.Lookups)
+		})
+		est("views fitted apart", func(t int) float64 {
+			if t < 0 {
+				return r.ViewLookupFMR(r.Threshold, IndexSize)
+			}
+			return r.SumViewLookupFMR(t, IndexSize)
+		})
+		est("query–page pairs", func(t int) float64 {
+			if t < 0 {
+				return r.NonMatchByPage.LookupFMR(r.Threshold, IndexSize, 1)
+			}
+			return r.SumByPage.LookupFMR(t, IndexSize, 1)
+		})
+	}
 }
 
 // views are the reference views a method may store, in report order.
@@ -131,14 +233,14 @@ func WriteNear(w io.Writer, res []MethodResult, max int) {
 			continue
 		}
 		fmt.Fprintf(w, "\nNearest non-matching pairs, %s (%d listed of %d):\n\n", r.Method, min(max, len(r.Near)), len(r.Near))
-		fmt.Fprintln(w, "| distance | query made from | family | query variant | reference | reference view |")
-		fmt.Fprintln(w, "|--:|---|---|---|---|---|")
+		fmt.Fprintln(w, "| distance | detail | query made from | family | query variant | reference | reference view |")
+		fmt.Fprintln(w, "|--:|--:|---|---|---|---|---|")
 		for _, n := range r.Near[:min(max, len(r.Near))] {
 			fam := n.Family
 			if fam == "" {
 				fam = "(distractor)"
 			}
-			fmt.Fprintf(w, "| %d | s%dp%d | %s | %v | s%dp%d | %v |\n", n.Distance, n.Query.Series, n.Query.Page, fam, n.QueryKind, n.Ref.Series, n.Ref.Page, n.RefKind)
+			fmt.Fprintf(w, "| %d | %d | s%dp%d | %s | %v | s%dp%d | %v |\n", n.Distance, n.Detail, n.Query.Series, n.Query.Page, fam, n.QueryKind, n.Ref.Series, n.Ref.Page, n.RefKind)
 		}
 	}
 }

@@ -85,7 +85,7 @@ func TestEvalQueryKinds(t *testing.T) {
 		{{Hash: a, Quality: 80}, {Hash: b, Quality: 80, Kind: fingerprint.VariantTop}},
 		{{Hash: b, Quality: 80}},
 	}
-	r := evalQuery(meth, refs, []Code{{Hash: b, Quality: 80, Kind: fingerprint.VariantTop}}, 0, fingerprint.DefaultThreshold, 256)
+	r := evalQuery(meth, refs, []Code{{Hash: b, Quality: 80, Kind: fingerprint.VariantTop}}, 0, fingerprint.DefaultThreshold, -1, 256)
 	if !r.hit || r.wrong || r.best != 0 {
 		t.Errorf("top half: hit %v wrong %v best %d, want a hit at 0 and no wrong match", r.hit, r.wrong, r.best)
 	}
@@ -103,12 +103,12 @@ func TestEvalQueryNear(t *testing.T) {
 	far := fingerprint.Hash{^uint64(0), ^uint64(0)}
 	refs := [][]Code{{{Hash: a, Quality: 80}}, {{Hash: b, Quality: 80}}, {{Hash: far, Quality: 80}}}
 	q := []Code{{Hash: a, Quality: 80, Variant: fingerprint.VariantMirror}}
-	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 10)
-	want := []nearCode{{ref: 1, d: a.Distance(b), qkind: fingerprint.VariantMirror, rkind: fingerprint.VariantPage}}
+	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, -1, 10)
+	want := []nearCode{{ref: 1, d: a.Distance(b), dd: -1, qkind: fingerprint.VariantMirror, rkind: fingerprint.VariantPage}}
 	if !slices.Equal(r.near, want) {
 		t.Errorf("near = %+v, want %+v (the far page, %d bits away, left out)", r.near, want, a.Distance(far))
 	}
-	if r = evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 0); len(r.near) != 0 {
+	if r = evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, -1, 0); len(r.near) != 0 {
 		t.Errorf("listing off: %d pairs listed", len(r.near))
 	}
 }
@@ -156,7 +156,7 @@ func TestEvalQueryBestVariant(t *testing.T) {
 		{Hash: fingerprint.Hash{}, Quality: 80, Variant: fingerprint.VariantPage},                   // 64 bits off
 		{Hash: fingerprint.Hash{^uint64(0) >> 40}, Quality: 80, Variant: fingerprint.VariantUncrop}, // 40 bits off
 	}
-	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, 0)
+	r := evalQuery(meth, refs, q, 0, fingerprint.DefaultThreshold, -1, 0)
 	if r.hit || r.best != 40 || r.bestVariant != fingerprint.VariantUncrop {
 		t.Errorf("hit %v best %d via %v, want a miss at 40 via uncrop", r.hit, r.best, r.bestVariant)
 	}
@@ -171,7 +171,7 @@ func TestNonMatchByView(t *testing.T) {
 		{{Hash: fingerprint.Hash{^uint64(0)}, Quality: 80}, {Hash: fingerprint.Hash{1}, Quality: 80, Kind: fingerprint.VariantTop}},
 	}
 	qc := []Code{{Hash: fingerprint.Hash{0}, Quality: 80}, {Hash: fingerprint.Hash{0}, Quality: 80, Kind: fingerprint.VariantTop}}
-	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, 0)
+	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, -1, 0)
 	if p, top := r.byView[fingerprint.VariantPage], r.byView[fingerprint.VariantTop]; p == nil || top == nil || p[64] != 1 || top[1] != 1 || r.nonMatch().Total() != 2 {
 		t.Fatalf("by view: page %v top %v, total %d", p, top, r.nonMatch().Total())
 	}
@@ -207,7 +207,7 @@ func TestEvalQueryByPage(t *testing.T) {
 		{Hash: h(4), Quality: 80, Variant: fingerprint.VariantUncrop},
 		{Hash: h(0), Quality: 80, Kind: fingerprint.VariantTop},
 	}
-	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, 0)
+	r := evalQuery(meth, refs, qc, 0, fingerprint.DefaultThreshold, -1, 0)
 	var want Histogram
 	want[30] = 1 // page 1 through its top half; its page view is 46-50 bits off
 	if r.byPage != want {

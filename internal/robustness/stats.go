@@ -2,10 +2,13 @@ package robustness
 
 import (
 	"math"
+
+	"github.com/pagematch/pagematch/fingerprint"
 )
 
-// Histogram counts distances 0..256.
-type Histogram [257]uint64
+// Histogram counts distances 0..512: a hash distance, or the sum of a
+// hash's and a detail hash's.
+type Histogram [2*fingerprint.HashBits + 1]uint64
 
 // Total is the number of distances counted.
 func (h *Histogram) Total() uint64 {

@@ -37,6 +37,8 @@ func main() {
 	pagesOnly := flag.Bool("pages-only", true, "also measure an index of whole pages only (pagematch index build --regions=false)")
 	viaJPEG := flag.Bool("jpeg", false, "also measure pagematch-jpeg: references encoded as JPEG at quality 90 and queries at 85, fingerprinted from the bytes (the JPEG fast path, as a proxy runs it, for a short side of 768 pixels or more: use -width 1200)")
 	misses := flag.Bool("misses", false, "list every query that missed its page, with the nearest its variants came")
+	detail := flag.Int("detail", fingerprint.DefaultDetailThreshold, "detail threshold that confirms a match (fingerprint.DetailMatch); negative: no detail check")
+	sweep := flag.Bool("sweep", false, "also print recall and false-match estimates at several detail thresholds (for tuning)")
 	near := flag.Int("near", 0, "list the non-matching pairs within `D` bits (at most 60 per method), to see which pages make the lower tail; 0: none")
 	flag.Parse()
 
@@ -54,7 +56,8 @@ func main() {
 	}
 	first += *from
 	cfg := robustness.Config{Pages: *pages, Distractor: *distract, Seed: uint64(first) + 7,
-		Families: strings.Split(*families, ","), Workers: *workers, Width: *width, NearWithin: *near, ListMisses: *misses}
+		Families: strings.Split(*families, ","), Workers: *workers, Width: *width, NearWithin: *near, ListMisses: *misses,
+		DetailThreshold: *detail}
 	if *width > 0 {
 		cfg.Height = *width * 17 / 12
 	}
@@ -97,6 +100,9 @@ func main() {
 	if *viaJPEG {
 		fmt.Printf("\npagematch-jpeg: %d of %d references and %d of %d queries (distractors included) took the JPEG fast path; the others were decoded in full.\n",
 			jst.RefsFast.Load(), jst.Refs.Load(), jst.QueriesFast.Load(), jst.Queries.Load())
+	}
+	if *sweep {
+		robustness.WriteDetailSweep(os.Stdout, res)
 	}
 	robustness.WriteNear(os.Stdout, res, 60)
 	robustness.WriteMisses(os.Stdout, res)
