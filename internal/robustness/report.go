@@ -139,11 +139,7 @@ func (r MethodResult) sumAll() *Histogram {
 
 // SumViewLookupFMR is ViewLookupFMR for the hash + detail sums at t.
 func (r MethodResult) SumViewLookupFMR(t int, n float64) float64 {
-	miss := 1.0
-	for k, h := range r.SumByView {
-		miss *= 1 - h.LookupFMR(t, n, r.LookupsByView[k])
-	}
-	return 1 - miss
+	return r.viewsFMR(r.SumByView, t, n)
 }
 
 // detailSweep are the detail thresholds WriteDetailSweep reports.
@@ -218,8 +214,14 @@ func multiView(res []MethodResult) bool {
 // fit over their mixture follows whichever has the heavier tail only in
 // proportion to its share of the pairs.
 func (r MethodResult) ViewLookupFMR(t int, n float64) float64 {
+	return r.viewsFMR(r.NonMatchByView, t, n)
+}
+
+// viewsFMR is the false-match rate of a lookup whose codes aimed at view k
+// meet the pairs of hists[k], each view's tail fitted on its own.
+func (r MethodResult) viewsFMR(hists map[fingerprint.VariantKind]*Histogram, t int, n float64) float64 {
 	miss := 1.0
-	for k, h := range r.NonMatchByView {
+	for k, h := range hists {
 		miss *= 1 - h.LookupFMR(t, n, r.LookupsByView[k])
 	}
 	return 1 - miss
