@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/pagematch/pagematch/fingerprint"
+	"github.com/pagematch/pagematch/internal/robustness"
+	"github.com/pagematch/pagematch/internal/testpages"
+)
+
+// randomPages are pages with random codes, some views missing or below
+// the quality rule, and a varying number of query codes per view.
+func randomPages(n int, rng *rand.Rand) []page {
+	pages := make([]page, n)
+	for i := range pages {
+		p := &pages[i]
+		p.spec = testpages.Spec{Series: i / 10, Page: i % 10}
+		for v := range views {
+			p.refOK[v] = rng.IntN(8) != 0
+			// Few bits set, so that distances spread and some pairs are near.
+			for w := range p.ref[v] {
+				p.ref[v][w] = rng.Uint64() & rng.Uint64() & rng.Uint64()
+			}
+			for k := rng.IntN(4); k > 0; k-- {
+				q := p.ref[v]
+				q[rng.IntN(4)] ^= rng.Uint64() & rng.Uint64()
+				p.q[v] = append(p.q[v], q)
+				p.qKind[v] = append(p.qKind[v], views[v])
+			}
+		}
+	}
+	return pages
+}
+
+// TestScanMatchesNaive checks the scan's segmented counts and per-pair
+// minima against a plain loop over every ordered pair.
+func TestScanMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pages := randomPages(230, rng)
+	c := newCorpus(pages, []int{40, 100, 0, 500})
+	if want := []int{40, 100, 230}; len(c.levels) != 3 || c.levels[0] != 40 || c.levels[1] != 100 || c.levels[2] != 230 {
+		t.Fatalf("levels %v, want %v", c.levels, want)
+	}
+	got, err := scan(context.Background(), c, 3, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := newTally(len(c.levels))
+	var near []nearPair
+	for i := range pages {
+		for j := range pages {
+			if i == j {
+				continue
+			}
+			m := 257
+			var hv [nViews]robustness.Histogram
+			for v := range views {
+				if !pages[j].refOK[v] {
+					continue
+				}
+				for _, q := range pages[i].q[v] {
+					d := q.Distance(pages[j].ref[v])
+					hv[v][d]++
+					m = min(m, d)
+				}
+			}
+			if m < 257 {
+				near = keepNear(near, nearPair{i: int32(i), j: int32(j), d: m}, 5)
+			}
+			for l, lim := range c.levels {
+				if i >= lim || j >= lim {
+					continue
+				}
+				for v := range views {
+					want.byView[l][v].Add(&hv[v])
+				}
+				if m < 257 {
+					want.query[l][m]++
+				} else {
+					want.none[l]++
+				}
+			}
+		}
+	}
+	for l := range c.levels {
+		for v := range views {
+			if got.byView[l][v] != want.byView[l][v] {
+				t.Errorf("level %d view %v: histograms differ", l, views[v])
+			}
+		}
+		if got.query[l] != want.query[l] || got.none[l] != want.none[l] {
+			t.Errorf("level %d: query-level histograms differ (none %d, want %d)", l, got.none[l], want.none[l])
+		}
+	}
+	if want.query[2].Total() == 0 || want.none[2] == 0 {
+		t.Fatal("the test pages should give both compared and uncompared pairs")
+	}
+	if len(got.near) != len(near) {
+		t.Fatalf("near: %v, want %v", got.near, near)
+	}
+	for k := range near {
+		if got.near[k] != near[k] {
+			t.Errorf("near[%d] = %v, want %v", k, got.near[k], near[k])
+		}
+	}
+	pd := detail(c, int(near[0].i), int(near[0].j))
+	if best := min(pd.d[0], pd.d[1], pd.d[2]); best != near[0].d {
+		t.Errorf("detail of the nearest pair: %v, want a view at %d", pd.d, near[0].d)
+	}
+}
+
+func TestNewPageSplitsViews(t *testing.T) {
+	h := func(b uint64) fingerprint.Hash { return fingerprint.Hash{b} }
+	fp := &fingerprint.Fingerprint{Variants: []fingerprint.Variant{
+		{Kind: fingerprint.VariantPage, Hash: h(1), Quality: 80},
+		{Kind: fingerprint.VariantMirror, Hash: h(2), Quality: 80},
+		{Kind: fingerprint.VariantTop, Hash: h(3), Quality: fingerprint.MinQuality - 1},
+		{Kind: fingerprint.VariantTopMirror, Hash: h(4), Quality: 90},
+		{Kind: fingerprint.VariantBottom, Hash: h(5), Quality: 90},
+	}}
+	p := newPage(testpages.Spec{}, fp)
+	if !p.refOK[0] || p.ref[0] != h(1) || p.refOK[1] || !p.refOK[2] || p.ref[2] != h(5) {
+		t.Errorf("references %v %v", p.refOK, p.ref)
+	}
+	if len(p.q[0]) != 2 || len(p.q[1]) != 1 || p.q[1][0] != h(4) || p.qKind[1][0] != fingerprint.VariantTopMirror || len(p.q[2]) != 1 {
+		t.Errorf("query codes %v %v", p.q, p.qKind)
+	}
+	if p.lookups != [nViews]int{2, 2, 1} {
+		t.Errorf("lookups %v, want [2 2 1]", p.lookups)
+	}
+}
+
+func TestBinomialCDF(t *testing.T) {
+	// Direct sum for n = 10, p = 0.3.
+	var want float64
+	for k := 0; k <= 4; k++ {
+		want += float64(choose(10, k)) * math.Pow(0.3, float64(k)) * math.Pow(0.7, float64(10-k))
+	}
+	if got := binomialCDF(4, 10, 0.3); math.Abs(got-want) > 1e-12 {
+		t.Errorf("binomialCDF(4, 10, 0.3) = %v, want %v", got, want)
+	}
+	if got := binomialCDF(0, 128, 0.5); math.Abs(got/math.Pow(2, -128)-1) > 1e-9 {
+		t.Errorf("binomialCDF(0, 128, 0.5) = %v, want 2^-128", got)
+	}
+	if binomialCDF(-1, 10, 0.3) != 0 || binomialCDF(10, 10, 0.3) != 1 {
+		t.Error("binomialCDF out of range")
+	}
+}
+
+func choose(n, k int) int {
+	r := 1
+	for i := 1; i <= k; i++ {
+		r = r * (n - k + i) / i
+	}
+	return r
+}
+
+// TestFitBinomial fits the model to exact binomial counts: 256-bit codes
+// with 128 independent pairs of bits give d = 2·Binomial(128, 1/2).
+func TestFitBinomial(t *testing.T) {
+	var h robustness.Histogram
+	for k := 0; k <= 128; k++ {
+		h[2*k] = uint64(math.Round(1e15 * math.Exp(lchoose(128, k)-128*math.Ln2)))
+	}
+	b, ok := fitBinomial(&h)
+	if !ok || b.n != 128 || math.Abs(b.m-0.5) > 1e-9 {
+		t.Fatalf("fit %+v, want n 128, m 0.5", b)
+	}
+	want := binomialCDF(40, 128, 0.5)
+	if got := b.CDF(80); math.Abs(got/want-1) > 1e-9 {
+		t.Errorf("CDF(80) = %v, want %v", got, want)
+	}
+	if _, ok := fitBinomial(new(robustness.Histogram)); ok {
+		t.Error("an empty histogram should not fit")
+	}
+}
+
+func lchoose(n, k int) float64 {
+	a, _ := math.Lgamma(float64(n + 1))
+	b, _ := math.Lgamma(float64(k + 1))
+	c, _ := math.Lgamma(float64(n - k + 1))
+	return a - b - c
+}
