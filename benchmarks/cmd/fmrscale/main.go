@@ -51,7 +51,7 @@ func main() {
 	flag.IntVar(&cfg.workers, "workers", 0, "workers (0: GOMAXPROCS)")
 	flag.IntVar(&cfg.threshold, "threshold", fingerprint.DefaultThreshold, "match threshold the estimates are made at")
 	flag.IntVar(&cfg.near, "near", 30, "list the `K` nearest pairs of pages")
-	flag.IntVar(&cfg.step, "step", 3, "calibration tables: one row every `D` bits")
+	flag.IntVar(&cfg.step, "step", 2, "calibration tables: one row every `D` bits (hashes have 128 bits set, so distances are even)")
 	subs := flag.String("subsamples", "1000,10000", "fit the tail models on the pairs among the first `N,M` pages and compare their predictions with the whole sample")
 	hl := flag.String("harness-lookups", "10.70,2.10,2.10", "lookups per query by view (page,top,bottom) of the robustness report set, for estimates as the harness makes them")
 	flag.Parse()

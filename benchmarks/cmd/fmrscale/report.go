@@ -71,7 +71,7 @@ func (r *report) write(w io.Writer) {
 	fmt.Fprintf(w, "%d clean pages (series %d-%d × pages 0-%d, %dx%d), fingerprinted with regions in %v; "+
 		"%d ordered pairs of distinct pages compared in %v on %d workers.\n\n",
 		n, cfg.seriesFrom, cfg.seriesFrom+cfg.series-1, cfg.pages-1, cfg.width, cfg.width*17/12,
-		r.hashed.Round(time.Second), n*(n-1), r.scanned.Round(time.Second), cfg.workers)
+		r.hashed.Round(time.Second), n*(n-1), r.scanned.Round(time.Millisecond), cfg.workers)
 	pops := r.populations()
 
 	fmt.Fprintln(w, "Codes per page, by reference view (a query tries all of them; only those with quality >= fingerprint.MinQuality are compared):")
@@ -104,7 +104,12 @@ func (r *report) write(w io.Writer) {
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %.1f ± %.1f | %d |\n", p.name, h.Total(), h.Min(),
 			h.Quantile(1e-9), h.Quantile(1e-6), h.Quantile(1e-3), h.Quantile(0.5), m, s, b.n)
 	}
-	fmt.Fprintln(w)
+	var odd uint64
+	for d, n := range pops[nViews].hist(top) {
+		odd += n * uint64(d%2)
+	}
+	fmt.Fprintf(w, "\n%d of the pooled variant pairs are at an odd distance: a hash sets the bits above the median of its coefficients, "+
+		"so (nearly) every hash has 128 bits set and distances are even; the tables step by 2.\n\n", odd)
 	r.writeEstimates(w, pops)
 	r.writeNear(w)
 	r.writeCalibration(w, pops)
