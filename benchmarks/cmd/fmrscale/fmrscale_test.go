@@ -39,9 +39,9 @@ func randomPages(n int, rng *rand.Rand) []page {
 // minima against a plain loop over every ordered pair.
 func TestScanMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	pages := randomPages(230, rng)
-	c := newCorpus(pages, []int{40, 100, 0, 500})
-	if want := []int{40, 100, 230}; len(c.levels) != 3 || c.levels[0] != 40 || c.levels[1] != 100 || c.levels[2] != 230 {
+	pages := randomPages(1300, rng) // several blocks of references
+	c := newCorpus(pages, []int{40, 700, 0, 5000})
+	if want := []int{40, 700, 1300}; len(c.levels) != 3 || c.levels[0] != 40 || c.levels[1] != 700 || c.levels[2] != 1300 {
 		t.Fatalf("levels %v, want %v", c.levels, want)
 	}
 	got, err := scan(context.Background(), c, 3, 5, nil)

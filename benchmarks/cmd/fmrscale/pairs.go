@@ -182,6 +182,10 @@ type scanner struct {
 	hist [][nViews][257]uint32
 }
 
+// refBlock is how many reference codes (32 bytes each) the scan takes at
+// a time.
+const refBlock = 512
+
 // noPair marks a page no code of the query was compared with.
 const noPair = 255
 
@@ -203,15 +207,22 @@ func (s *scanner) query(i int) {
 			h := &s.hist[seg][v]
 			rs, ps := refs[a:b], pages[a:b]
 			ps = ps[:len(rs)]
-			for qi := range c.pages[i].q[v] {
-				q := &c.pages[i].q[v][qi]
-				for k := range rs {
-					d := distance(q, &rs[k])
-					h[d]++
-					if j := ps[k]; uint8(d) < mins[j] {
-						mins[j] = uint8(d)
+			// Blocks of references small enough to stay in the L1 cache
+			// while every query code runs over them.
+			for len(rs) > 0 {
+				n := min(len(rs), refBlock)
+				br, bp := rs[:n], ps[:n]
+				for qi := range c.pages[i].q[v] {
+					q := &c.pages[i].q[v][qi]
+					for k := range br {
+						d := distance(q, &br[k])
+						h[d]++
+						if j := bp[k]; uint8(d) < mins[j] {
+							mins[j] = uint8(d)
+						}
 					}
 				}
+				rs, ps = rs[n:], ps[n:]
 			}
 		}
 	}
