@@ -49,7 +49,7 @@ func TestScanMatchesNaive(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := newTally(len(c.levels))
-	var near []nearPair
+	var near [nViews + 1][]nearPair
 	for i := range pages {
 		for j := range pages {
 			if i == j {
@@ -58,17 +58,22 @@ func TestScanMatchesNaive(t *testing.T) {
 			m := 257
 			var hv [nViews]robustness.Histogram
 			for v := range views {
+				mv := 257
 				if !pages[j].refOK[v] {
 					continue
 				}
 				for _, q := range pages[i].q[v] {
 					d := q.Distance(pages[j].ref[v])
 					hv[v][d]++
-					m = min(m, d)
+					mv = min(mv, d)
 				}
+				if mv < 257 {
+					near[v] = keepNear(near[v], nearPair{i: int32(i), j: int32(j), d: mv}, 5)
+				}
+				m = min(m, mv)
 			}
 			if m < 257 {
-				near = keepNear(near, nearPair{i: int32(i), j: int32(j), d: m}, 5)
+				near[nViews] = keepNear(near[nViews], nearPair{i: int32(i), j: int32(j), d: m}, 5)
 			}
 			for l, lim := range c.levels {
 				if i >= lim || j >= lim {
@@ -98,17 +103,20 @@ func TestScanMatchesNaive(t *testing.T) {
 	if want.query[2].Total() == 0 || want.none[2] == 0 {
 		t.Fatal("the test pages should give both compared and uncompared pairs")
 	}
-	if len(got.near) != len(near) {
-		t.Fatalf("near: %v, want %v", got.near, near)
-	}
-	for k := range near {
-		if got.near[k] != near[k] {
-			t.Errorf("near[%d] = %v, want %v", k, got.near[k], near[k])
+	for v := range near {
+		if len(got.near[v]) != len(near[v]) {
+			t.Fatalf("near[%d]: %v, want %v", v, got.near[v], near[v])
+		}
+		for k := range near[v] {
+			if got.near[v][k] != near[v][k] {
+				t.Errorf("near[%d][%d] = %v, want %v", v, k, got.near[v][k], near[v][k])
+			}
 		}
 	}
-	pd := detail(c, int(near[0].i), int(near[0].j))
-	if best := min(pd.d[0], pd.d[1], pd.d[2]); best != near[0].d {
-		t.Errorf("detail of the nearest pair: %v, want a view at %d", pd.d, near[0].d)
+	n := near[nViews][0]
+	pd := detail(c, int(n.i), int(n.j))
+	if best := min(pd.d[0], pd.d[1], pd.d[2]); best != n.d {
+		t.Errorf("detail of the nearest pair: %v, want a view at %d", pd.d, n.d)
 	}
 }
 
@@ -183,4 +191,24 @@ func lchoose(n, k int) float64 {
 	b, _ := math.Lgamma(float64(k + 1))
 	c, _ := math.Lgamma(float64(n - k + 1))
 	return a - b - c
+}
+
+// TestLocalTail fits an exactly exponential tail: CDF(d) = 2^(d-100) for
+// d <= 100, counted in 1e9 pairs.
+func TestLocalTail(t *testing.T) {
+	var h robustness.Histogram
+	var prev uint64
+	for d := 60; d <= 100; d++ {
+		c := uint64(math.Round(1e9 * math.Exp2(float64(d-100))))
+		h[d] = c - prev
+		prev = c
+	}
+	// Points from the 10th pair up to 1e6 pairs: d = 71..90.
+	p, ok := localTail(&h, 1e6, 50)
+	if want := math.Exp2(-50); !ok || math.Abs(p/want-1) > 0.05 {
+		t.Errorf("localTail(50) = %v, %v; want about %v", p, ok, want)
+	}
+	if _, ok := localTail(&h, 20, 50); ok {
+		t.Error("two points should not fit")
+	}
 }

@@ -40,6 +40,10 @@ type config struct {
 	threshold, near, step     int
 	subsamples                []int
 	harnessLookups            [nViews]float64
+	// localHi bounds the local tail fit: log CDF over the distances with
+	// 10 to localHi pairs at or below them.
+	localHi    float64
+	save, load string
 }
 
 func main() {
@@ -53,6 +57,9 @@ func main() {
 	flag.IntVar(&cfg.near, "near", 30, "list the `K` nearest pairs of pages")
 	flag.IntVar(&cfg.step, "step", 2, "calibration tables: one row every `D` bits (hashes have 128 bits set, so distances are even)")
 	subs := flag.String("subsamples", "1000,10000", "fit the tail models on the pairs among the first `N,M` pages and compare their predictions with the whole sample")
+	flag.Float64Var(&cfg.localHi, "local-hi", 1000, "local tail model: fit log CDF over the distances with 10 to `K` pairs at or below them, the extreme tail whatever the sample size")
+	flag.StringVar(&cfg.save, "save", "", "also save the histograms and nearest pairs to `file` (JSON), to report again with -load")
+	flag.StringVar(&cfg.load, "load", "", "report from a `file` saved by -save instead of measuring (the report flags -threshold, -step, -local-hi, -harness-lookups, -near apply)")
 	hl := flag.String("harness-lookups", "10.70,2.10,2.10", "lookups per query by view (page,top,bottom) of the robustness report set, for estimates as the harness makes them")
 	flag.Parse()
 	if cfg.workers <= 0 {
@@ -62,12 +69,21 @@ func main() {
 	if cfg.subsamples, err = parseInts(*subs); err == nil {
 		err = parseLookups(*hl, &cfg.harnessLookups)
 	}
-	if err == nil && (cfg.series <= 0 || cfg.pages <= 0 || cfg.width <= 0 || cfg.step <= 0) {
-		err = fmt.Errorf("fmrscale: -series, -pages, -width and -step must be positive")
+	if err == nil && (cfg.series <= 0 || cfg.pages <= 0 || cfg.width <= 0 || cfg.step <= 0 || cfg.localHi <= 10) {
+		err = fmt.Errorf("fmrscale: -series, -pages, -width and -step must be positive, -local-hi above 10")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if cfg.load != "" {
+		snap, err := loadSnapshot(cfg.load)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		snap.write(os.Stdout, cfg)
+		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -136,8 +152,14 @@ func run(ctx context.Context, cfg config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := report{cfg: cfg, c: c, t: t, hashed: hashed, scanned: time.Since(start)}
-	rep.write(w)
+	snap := newSnapshot(cfg, c, t)
+	snap.Hashed, snap.Scanned = hashed.Round(time.Second).String(), time.Since(start).Round(time.Second).String()
+	if cfg.save != "" {
+		if err := snap.save(cfg.save); err != nil {
+			return err
+		}
+	}
+	snap.write(w, cfg)
 	return nil
 }
 

@@ -126,7 +126,9 @@ type tally struct {
 	query []robustness.Histogram
 	// none[l] counts the pairs with no comparison at all (quality rule).
 	none []uint64
-	near []nearPair // the closest pairs (i, j) of the last level
+	// near[v] are the closest ordered pairs (i, j) by their nearest
+	// comparison in view v; near[nViews] by the nearest in any view.
+	near [nViews + 1][]nearPair
 }
 
 func newTally(levels int) *tally {
@@ -142,7 +144,9 @@ func (t *tally) add(o *tally) {
 		t.query[l].Add(&o.query[l])
 		t.none[l] += o.none[l]
 	}
-	t.near = append(t.near, o.near...)
+	for v := range t.near {
+		t.near[v] = append(t.near[v], o.near[v]...)
+	}
 }
 
 // nearPair is an ordered pair of pages, query i against reference j, with
@@ -173,10 +177,12 @@ func distance(a, b *fingerprint.Hash) int {
 
 // scanner is one worker's buffers.
 type scanner struct {
-	c    *corpus
-	t    *tally
-	k    int
-	mins []uint8 // smallest distance from the current query to each page
+	c *corpus
+	t *tally
+	k int
+	// mins[v][j] is the smallest distance from the current query to page
+	// j in view v.
+	mins [nViews][]uint8
 	// hist[s][v] counts the current query's distances to the references
 	// of view v in segment s (pages levels[s-1]..levels[s]-1).
 	hist [][nViews][257]uint32
@@ -193,15 +199,16 @@ const noPair = 255
 // page's matchable reference code of the same view and counts the result.
 func (s *scanner) query(i int) {
 	c := s.c
-	for j := range s.mins {
-		s.mins[j] = noPair
+	for v := range s.mins {
+		for j := range s.mins[v] {
+			s.mins[v][j] = noPair
+		}
 	}
 	for seg := range s.hist {
 		s.hist[seg] = [nViews][257]uint32{}
 	}
-	mins := s.mins
 	for v := range views {
-		refs, pages := c.refs[v], c.refPage[v]
+		refs, pages, mins := c.refs[v], c.refPage[v], s.mins[v]
 		for seg := range s.hist {
 			a, b := c.seg[v][seg], c.seg[v][seg+1]
 			h := &s.hist[seg][v]
@@ -246,13 +253,14 @@ func (s *scanner) query(i int) {
 		}
 	}
 	lj := 0
-	for j, m := range mins {
+	for j := range s.mins[0] {
 		if j == i {
 			continue
 		}
 		for j >= c.levels[lj] {
 			lj++
 		}
+		m := min(s.mins[0][j], s.mins[1][j], s.mins[2][j])
 		for l := max(li, lj); l < len(c.levels); l++ {
 			if m == noPair {
 				s.t.none[l]++
@@ -260,16 +268,25 @@ func (s *scanner) query(i int) {
 				s.t.query[l][m]++
 			}
 		}
-		if m != noPair && s.k > 0 {
-			if len(s.t.near) < s.k || int(m) <= s.t.near[len(s.t.near)-1].d {
-				s.t.near = keepNear(s.t.near, nearPair{i: int32(i), j: int32(j), d: int(m)}, s.k)
+		if s.k > 0 {
+			s.keep(nViews, i, j, m)
+			for v := range views {
+				s.keep(v, i, j, s.mins[v][j])
 			}
 		}
 	}
 }
 
+// keep offers the ordered pair (i, j) at distance m to near list v.
+func (s *scanner) keep(v, i, j int, m uint8) {
+	near := s.t.near[v]
+	if m != noPair && (len(near) < s.k || int(m) <= near[len(near)-1].d) {
+		s.t.near[v] = keepNear(near, nearPair{i: int32(i), j: int32(j), d: int(m)}, s.k)
+	}
+}
+
 // scan runs every page as a query against all others on workers
-// goroutines and keeps the k nearest ordered pairs. progress, if not nil,
+// goroutines and keeps the k nearest ordered pairs, in each view and in any. progress, if not nil,
 // is called with the number of queries done after each.
 func scan(ctx context.Context, c *corpus, workers, k int, progress func(done int)) (*tally, error) {
 	total := newTally(len(c.levels))
@@ -281,7 +298,10 @@ func scan(ctx context.Context, c *corpus, workers, k int, progress func(done int
 		go func() {
 			defer wg.Done()
 			s := &scanner{c: c, t: newTally(len(c.levels)), k: k,
-				mins: make([]uint8, len(c.pages)), hist: make([][nViews][257]uint32, len(c.levels))}
+				hist: make([][nViews][257]uint32, len(c.levels))}
+			for v := range s.mins {
+				s.mins[v] = make([]uint8, len(c.pages))
+			}
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(c.pages) {
@@ -301,8 +321,10 @@ func scan(ctx context.Context, c *corpus, workers, k int, progress func(done int
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fmrscale: scan: %w", err)
 	}
-	slices.SortFunc(total.near, compareNear)
-	total.near = total.near[:min(len(total.near), k)]
+	for v, near := range total.near {
+		slices.SortFunc(near, compareNear)
+		total.near[v] = near[:min(len(near), k)]
+	}
 	return total, nil
 }
 

@@ -1,22 +1,98 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/internal/robustness"
+	"github.com/pagematch/pagematch/internal/testpages"
 )
 
-type report struct {
-	cfg             config
-	c               *corpus
-	t               *tally
-	hashed, scanned time.Duration
+// snapshot is everything the report needs, so that it can be saved and
+// reported again (with other report flags) without measuring again.
+type snapshot struct {
+	Command                      string
+	SeriesFrom, Series, PagesPer int
+	Width, Height, Workers       int
+	Pages                        int
+	Hashed, Scanned              string
+	Levels                       []int
+	ByView                       [][nViews]robustness.Histogram
+	Query                        []robustness.Histogram
+	None                         []uint64
+	Lookups, MatchableCodes      [nViews]float64 // per page
+	Refs                         [nViews]int     // matchable references
+	NoView                       []testpages.Spec
+	// Near[v] are the nearest ordered pairs in view v, Near[nViews] in any.
+	Near [nViews + 1][]nearRow
+}
+
+// nearRow is one of the nearest ordered pairs of pages with its nearest
+// comparison in each view.
+type nearRow struct {
+	D            int
+	Query, Ref   testpages.Spec
+	ByView       [nViews]int // 257: not compared
+	QueryVariant [nViews]fingerprint.VariantKind
+}
+
+func newSnapshot(cfg config, c *corpus, t *tally) *snapshot {
+	n := len(c.pages)
+	s := &snapshot{Command: strings.Join(os.Args[1:], " "), SeriesFrom: cfg.seriesFrom, Series: cfg.series, PagesPer: cfg.pages,
+		Width: cfg.width, Height: cfg.width * 17 / 12, Workers: cfg.workers, Pages: n, Levels: c.levels,
+		ByView: t.byView, Query: t.query, None: t.none}
+	for _, p := range c.pages {
+		any := false
+		for v := range views {
+			s.Lookups[v] += float64(p.lookups[v]) / float64(n)
+			s.MatchableCodes[v] += float64(len(p.q[v])) / float64(n)
+			if p.refOK[v] {
+				s.Refs[v]++
+				any = true
+			}
+		}
+		if !any {
+			s.NoView = append(s.NoView, p.spec)
+		}
+	}
+	for v, near := range t.near {
+		for _, p := range near {
+			pd := detail(c, int(p.i), int(p.j))
+			s.Near[v] = append(s.Near[v], nearRow{D: p.d, Query: c.pages[p.i].spec, Ref: c.pages[p.j].spec, ByView: pd.d, QueryVariant: pd.qKind})
+		}
+	}
+	return s
+}
+
+func (s *snapshot) save(path string) error {
+	b, err := json.Marshal(s)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("fmrscale: save: %w", err)
+	}
+	return nil
+}
+
+func loadSnapshot(path string) (*snapshot, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmrscale: load: %w", err)
+	}
+	s := new(snapshot)
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, fmt.Errorf("fmrscale: load %s: %w", path, err)
+	}
+	if len(s.Levels) == 0 || len(s.ByView) != len(s.Levels) || len(s.Query) != len(s.Levels) || len(s.None) != len(s.Levels) {
+		return nil, fmt.Errorf("fmrscale: load %s: levels and histograms do not agree", path)
+	}
+	return s, nil
 }
 
 // A population is one of the distance distributions the report shows.
@@ -28,69 +104,74 @@ type population struct {
 	lookups, harness float64
 }
 
-func (r *report) populations() []population {
+func (s *snapshot) populations(cfg config) []population {
 	var out []population
-	var meas [nViews]float64
-	for _, p := range r.c.pages {
-		for v := range views {
-			meas[v] += float64(p.lookups[v])
-		}
-	}
 	var sumL, sumH float64
 	for v, k := range views {
-		meas[v] /= float64(len(r.c.pages))
-		sumL += meas[v]
-		sumH += r.cfg.harnessLookups[v]
-		out = append(out, population{name: k.String() + " view", lookups: meas[v], harness: r.cfg.harnessLookups[v],
-			hist: func(l int) *robustness.Histogram { return &r.t.byView[l][v] }})
+		sumL += s.Lookups[v]
+		sumH += cfg.harnessLookups[v]
+		out = append(out, population{name: k.String() + " view", lookups: s.Lookups[v], harness: cfg.harnessLookups[v],
+			hist: func(l int) *robustness.Histogram { return &s.ByView[l][v] }})
 	}
 	out = append(out, population{name: "pooled views", lookups: sumL, harness: sumH,
 		hist: func(l int) *robustness.Histogram {
 			h := new(robustness.Histogram)
 			for v := range views {
-				h.Add(&r.t.byView[l][v])
+				h.Add(&s.ByView[l][v])
 			}
 			return h
 		}})
 	out = append(out, population{name: "query level (min per page pair)", lookups: 1, harness: 1,
-		hist: func(l int) *robustness.Histogram { return &r.t.query[l] }})
+		hist: func(l int) *robustness.Histogram { return &s.Query[l] }})
 	return out
 }
 
 // lookupFMR is the chance that one lookup of `lookups` codes, each a false
-// match with probability p, matches one of n pages.
+// match with probability p, matches one of robustness.IndexSize pages.
 func lookupFMR(p, lookups float64) float64 {
 	return -math.Expm1(lookups * robustness.IndexSize * math.Log1p(-p))
 }
 
-func (r *report) write(w io.Writer) {
-	c, cfg := r.c, r.cfg
-	top := len(c.levels) - 1
-	n := len(c.pages)
-	fmt.Fprintf(w, "fmrscale %s\n\n", strings.Join(os.Args[1:], " "))
-	fmt.Fprintf(w, "%d clean pages (series %d-%d × pages 0-%d, %dx%d), fingerprinted with regions in %v; "+
-		"%d ordered pairs of distinct pages compared in %v on %d workers.\n\n",
-		n, cfg.seriesFrom, cfg.seriesFrom+cfg.series-1, cfg.pages-1, cfg.width, cfg.width*17/12,
-		r.hashed.Round(time.Second), n*(n-1), r.scanned.Round(time.Millisecond), cfg.workers)
-	pops := r.populations()
+// models are the tail models the report compares, each P(d <= t) fitted
+// on a histogram.
+func models(cfg config) []struct {
+	name string
+	cdf  func(h *robustness.Histogram, t int) float64
+} {
+	return []struct {
+		name string
+		cdf  func(h *robustness.Histogram, t int) float64
+	}{
+		{"exp", func(h *robustness.Histogram, t int) float64 { p, _ := h.TailCDF(t); return p }},
+		{"local", func(h *robustness.Histogram, t int) float64 { p, _ := localTail(h, cfg.localHi, t); return p }},
+		{"normal", func(h *robustness.Histogram, t int) float64 { return h.GaussianCDF(t) }},
+		{"binom", func(h *robustness.Histogram, t int) float64 { b, _ := fitBinomial(h); return b.CDF(t) }},
+	}
+}
+
+func (s *snapshot) write(w io.Writer, cfg config) {
+	top := len(s.Levels) - 1
+	fmt.Fprintf(w, "fmrscale %s\n\n", s.Command)
+	fmt.Fprintf(w, "%d clean pages (series %d-%d × pages 0-%d, %dx%d), fingerprinted with regions in %s; "+
+		"%d ordered pairs of distinct pages compared in %s on %d workers.\n\n",
+		s.Pages, s.SeriesFrom, s.SeriesFrom+s.Series-1, s.PagesPer-1, s.Width, s.Height,
+		s.Hashed, s.Pages*(s.Pages-1), s.Scanned, s.Workers)
+	pops := s.populations(cfg)
 
 	fmt.Fprintln(w, "Codes per page, by reference view (a query tries all of them; only those with quality >= fingerprint.MinQuality are compared):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| view | references stored (matchable) | query codes per page | matchable query codes per page | lookups per query, robustness report set |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|")
 	for v, k := range views {
-		var refs, q int
-		for _, p := range c.pages {
-			if p.refOK[v] {
-				refs++
-			}
-			q += len(p.q[v])
-		}
-		fmt.Fprintf(w, "| %v | %d | %.2f | %.2f | %.2f |\n", k, refs, pops[v].lookups, float64(q)/float64(n), cfg.harnessLookups[v])
+		fmt.Fprintf(w, "| %v | %d | %.2f | %.2f | %.2f |\n", k, s.Refs[v], s.Lookups[v], s.MatchableCodes[v], cfg.harnessLookups[v])
 	}
 	fmt.Fprintf(w, "| all | | %.2f | | %.2f |\n\n", pops[nViews].lookups, pops[nViews].harness)
-	if r.t.none[top] > 0 {
-		fmt.Fprintf(w, "%d ordered pairs had no comparison at all (quality rule) and are left out of the query-level histogram.\n\n", r.t.none[top])
+	if len(s.NoView) > 0 {
+		fmt.Fprintf(w, "Pages with no matchable view, never a reference:")
+		for _, p := range s.NoView {
+			fmt.Fprintf(w, " s%dp%d", p.Series, p.Page)
+		}
+		fmt.Fprintf(w, ". %d ordered pairs had no comparison at all and are left out of the query-level histogram.\n\n", s.None[top])
 	}
 
 	fmt.Fprintln(w, "Distance distributions (variant pairs: every matchable query code of page i against the reference view it targets of page j ≠ i):")
@@ -99,10 +180,10 @@ func (r *report) write(w io.Writer) {
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, p := range pops {
 		h := p.hist(top)
-		m, s := h.MeanStd()
+		m, sd := h.MeanStd()
 		b, _ := fitBinomial(h)
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %.1f ± %.1f | %d |\n", p.name, h.Total(), h.Min(),
-			h.Quantile(1e-9), h.Quantile(1e-6), h.Quantile(1e-3), h.Quantile(0.5), m, s, b.n)
+			h.Quantile(1e-9), h.Quantile(1e-6), h.Quantile(1e-3), h.Quantile(0.5), m, sd, b.n)
 	}
 	var odd uint64
 	for d, n := range pops[nViews].hist(top) {
@@ -110,27 +191,30 @@ func (r *report) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n%d of the pooled variant pairs are at an odd distance: a hash sets the bits above the median of its coefficients, "+
 		"so (nearly) every hash has 128 bits set and distances are even; the tables step by 2.\n\n", odd)
-	r.writeEstimates(w, pops)
-	r.writeNear(w)
-	r.writeCalibration(w, pops)
-	r.writeDependence(w, pops)
+	s.writeEstimates(w, cfg, pops)
+	s.writeNear(w, cfg)
+	s.writeCalibration(w, cfg, pops)
+	s.writeDependence(w, cfg, pops)
 }
 
-func (r *report) writeEstimates(w io.Writer, pops []population) {
-	t, top := r.cfg.threshold, len(r.c.levels)-1
-	fmt.Fprintf(w, "Estimates at threshold %d, fitted on all %d pages (exponential tail = Histogram.TailCDF, normal = GaussianCDF, "+
-		"their max = PairFMR as the robustness report uses; binomial = Daugman's model, see below). Per lookup against %.0e pages, "+
-		"with the lookups measured here and with those of the robustness report set; the query level is already one lookup.\n\n",
-		t, len(r.c.pages), float64(robustness.IndexSize))
-	fmt.Fprintln(w, "| population | observed ≤ t | pair: exponential | pair: normal | pair: binomial | PairFMR | lookup, clean lookups | lookup, report-set lookups | lookup by binomial, report-set lookups |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+func (s *snapshot) writeEstimates(w io.Writer, cfg config, pops []population) {
+	t, top := cfg.threshold, len(s.Levels)-1
+	fmt.Fprintf(w, "Estimates at threshold %d, fitted on all %d pages: per pair by each model (exp = Histogram.TailCDF, the robustness "+
+		"report's; local = the same line fitted over the extreme tail only, 10 to %.0f pairs; normal = GaussianCDF; binom = Daugman's "+
+		"binomial, see the calibration); PairFMR = max(exp, normal) as the robustness report uses. Per lookup against %.0e pages with "+
+		"the lookups measured here (clean) and with those of the robustness report set; the query level is already one lookup.\n\n",
+		t, s.Pages, cfg.localHi, float64(robustness.IndexSize))
+	fmt.Fprintln(w, "| population | observed ≤ t | pair: exp | pair: local | pair: normal | pair: binom | PairFMR | lookup: PairFMR, clean lookups | lookup: PairFMR, report-set lookups | lookup: local, report-set lookups |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	ms := models(cfg)
 	for _, p := range pops {
 		h := p.hist(top)
-		exp, _ := h.TailCDF(t)
-		b, _ := fitBinomial(h)
-		fmt.Fprintf(w, "| %s | %d | %.1e | %.1e | %.1e | %.1e | %.1e | %.1e | %.1e |\n", p.name, cumulative(h, t), exp, h.GaussianCDF(t),
-			b.CDF(t), h.PairFMR(t), h.LookupFMR(t, robustness.IndexSize, p.lookups), h.LookupFMR(t, robustness.IndexSize, p.harness),
-			lookupFMR(b.CDF(t), p.harness))
+		fmt.Fprintf(w, "| %s | %d |", p.name, cumulative(h, t))
+		for _, m := range ms {
+			fmt.Fprintf(w, " %.1e |", m.cdf(h, t))
+		}
+		fmt.Fprintf(w, " %.1e | %.1e | %.1e | %.1e |\n", h.PairFMR(t), h.LookupFMR(t, robustness.IndexSize, p.lookups),
+			h.LookupFMR(t, robustness.IndexSize, p.harness), lookupFMR(ms[1].cdf(h, t), p.harness))
 	}
 	apart := func(harness bool) float64 {
 		res := robustness.MethodResult{NonMatchByView: map[fingerprint.VariantKind]*robustness.Histogram{},
@@ -144,39 +228,56 @@ func (r *report) writeEstimates(w io.Writer, pops []population) {
 		}
 		return res.ViewLookupFMR(t, robustness.IndexSize)
 	}
-	fmt.Fprintf(w, "\nViews fitted apart (MethodResult.ViewLookupFMR): %.1e per lookup with the clean lookups, %.1e with the report set's.\n\n",
-		apart(false), apart(true))
+	miss := 1.0
+	for v := range views {
+		miss *= 1 - lookupFMR(ms[1].cdf(pops[v].hist(top), t), pops[v].harness)
+	}
+	fmt.Fprintf(w, "\nViews fitted apart (MethodResult.ViewLookupFMR): %.1e per lookup with the clean lookups, %.1e with the report set's; "+
+		"with the local fit and the report set's lookups, %.1e.\n\n", apart(false), apart(true), 1-miss)
 }
 
-func (r *report) writeNear(w io.Writer) {
-	c := r.c
-	type key struct{ a, b int32 }
-	seen := map[key]bool{}
+func (s *snapshot) writeNear(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "Nearest pairs of pages (unordered; the distance is the smallest over both directions and all views):\n\n")
+	writeNearList(w, s.Near[nViews], cfg.near, -1)
+	for v, k := range views {
+		fmt.Fprintf(w, "Nearest pairs of pages in the %v view:\n\n", k)
+		writeNearList(w, s.Near[v], min(cfg.near, 10), v)
+	}
+}
+
+// writeNearList lists at most max unordered pairs of near, nearest first,
+// by their nearest comparison in view v or, for v < 0, in any view.
+func writeNearList(w io.Writer, near []nearRow, max, v int) {
+	type key struct{ a, b testpages.Spec }
+	seen := map[key]bool{}
 	fmt.Fprintln(w, "| distance | query page | query variant | reference page | reference view | nearest page / top / bottom | same series |")
 	fmt.Fprintln(w, "|--:|---|---|---|---|---|---|")
 	listed := 0
-	for _, p := range r.t.near {
-		k := key{min(p.i, p.j), max(p.i, p.j)}
-		if seen[k] || listed == r.cfg.near {
+	for _, p := range near {
+		k := key{p.Query, p.Ref}
+		if p.Ref.Series < p.Query.Series || (p.Ref.Series == p.Query.Series && p.Ref.Page < p.Query.Page) {
+			k = key{p.Ref, p.Query}
+		}
+		if seen[k] || listed == max {
 			continue
 		}
 		seen[k] = true
 		listed++
-		pd := detail(c, int(p.i), int(p.j))
-		best := 0
-		for v := range views {
-			if pd.d[v] < pd.d[best] {
-				best = v
+		best := v
+		if v < 0 {
+			best = 0
+			for u := range views {
+				if p.ByView[u] < p.ByView[best] {
+					best = u
+				}
 			}
 		}
-		qs, rs := c.pages[p.i].spec, c.pages[p.j].spec
 		same := "no"
-		if qs.Series == rs.Series {
+		if p.Query.Series == p.Ref.Series {
 			same = "yes"
 		}
-		fmt.Fprintf(w, "| %d | s%dp%d | %v | s%dp%d | %v | %s / %s / %s | %s |\n", p.d, qs.Series, qs.Page, pd.qKind[best],
-			rs.Series, rs.Page, views[best], dist(pd.d[0]), dist(pd.d[1]), dist(pd.d[2]), same)
+		fmt.Fprintf(w, "| %d | s%dp%d | %v | s%dp%d | %v | %s / %s / %s | %s |\n", p.D, p.Query.Series, p.Query.Page, p.QueryVariant[best],
+			p.Ref.Series, p.Ref.Page, views[best], dist(p.ByView[0]), dist(p.ByView[1]), dist(p.ByView[2]), same)
 	}
 	fmt.Fprintln(w)
 }
@@ -191,52 +292,52 @@ func dist(d int) string {
 // writeCalibration compares, for each population, the count of pairs at
 // distance <= d in the whole sample with what each model fitted on a
 // subsample predicts for a sample of that size.
-func (r *report) writeCalibration(w io.Writer, pops []population) {
-	c, top := r.c, len(r.c.levels)-1
+func (s *snapshot) writeCalibration(w io.Writer, cfg config, pops []population) {
+	top := len(s.Levels) - 1
 	if top == 0 {
 		fmt.Fprintln(w, "No calibration: no subsample is smaller than the sample.")
 		return
 	}
-	fmt.Fprintln(w, "Calibration: the pairs at distance ≤ d in the whole sample, observed, against the count each model predicts when fitted "+
+	ms := models(cfg)
+	fmt.Fprintf(w, "Calibration: the pairs at distance ≤ d in the whole sample, observed, against the count each model predicts when fitted "+
 		"on the pairs among the first pages only (predicted = P_model(d) × pairs in the whole sample; the ratio predicted/observed in brackets). "+
-		"exp = Histogram.TailCDF (log-CDF line between the 10th pair and the 2% quantile), normal = GaussianCDF, binom = Daugman's binomial "+
-		"with n = m(1-m)/s² over the whole histogram.")
+		"exp = Histogram.TailCDF (log-CDF line between the 10th pair and the 2%% quantile); local = the same line between the 10th and "+
+		"the %.0fth pair; normal = GaussianCDF; binom = Daugman's binomial with n = m(1-m)/s² over the whole histogram.\n", cfg.localHi)
 	for _, p := range pops {
 		full := p.hist(top)
-		fmt.Fprintf(w, "\n%s (%d pairs; subsample min:", p.name, full.Total())
+		fmt.Fprintf(w, "\n%s (%d pairs; min of the subsamples:", p.name, full.Total())
 		for l := 0; l < top; l++ {
-			fmt.Fprintf(w, " %d pages %d,", c.levels[l], p.hist(l).Min())
+			fmt.Fprintf(w, " %d pages %d,", s.Levels[l], p.hist(l).Min())
 		}
-		fmt.Fprintf(w, " whole %d):\n\n| d | observed |", full.Min())
+		fmt.Fprintf(w, " of all %d):\n\n| d | observed |", full.Min())
 		for l := 0; l < top; l++ {
-			fmt.Fprintf(w, " exp (%d) | normal (%d) | binom (%d) |", c.levels[l], c.levels[l], c.levels[l])
+			for _, m := range ms {
+				fmt.Fprintf(w, " %s (%d) |", m.name, s.Levels[l])
+			}
 		}
-		fmt.Fprintf(w, "\n|--:|--:|%s\n", strings.Repeat("--:|", 3*top))
-		row := func(d int) {
+		fmt.Fprintf(w, "\n|--:|--:|%s\n", strings.Repeat("--:|", len(ms)*top))
+		for d := max(full.Min(), 0); d <= 95; d += cfg.step {
 			obs := cumulative(full, d)
 			fmt.Fprintf(w, "| %d | %d |", d, obs)
 			for l := 0; l < top; l++ {
-				sub := p.hist(l)
-				exp, _ := sub.TailCDF(d)
-				b, _ := fitBinomial(sub)
-				for _, pr := range []float64{exp, sub.GaussianCDF(d), b.CDF(d)} {
-					fmt.Fprintf(w, " %s |", predicted(pr*float64(full.Total()), obs))
+				for _, m := range ms {
+					fmt.Fprintf(w, " %s |", predicted(m.cdf(p.hist(l), d)*float64(full.Total()), obs))
 				}
 			}
 			fmt.Fprintln(w)
 		}
-		lo := max(full.Min(), 0)
-		for d := lo; d <= 95; d += r.cfg.step {
-			row(d)
+		fmt.Fprintf(w, "\nPer-pair estimate at %d, by where the model was fitted:\n\n| fitted on |", cfg.threshold)
+		for _, m := range ms {
+			fmt.Fprintf(w, " %s |", m.name)
 		}
-		fmt.Fprintf(w, "\nPer-pair estimate at %d, by where the model was fitted:", r.cfg.threshold)
+		fmt.Fprintf(w, "\n|--:|%s\n", strings.Repeat("--:|", len(ms)))
 		for l := 0; l <= top; l++ {
-			h := p.hist(l)
-			exp, _ := h.TailCDF(r.cfg.threshold)
-			b, _ := fitBinomial(h)
-			fmt.Fprintf(w, " %d pages: exp %.1e, normal %.1e, binom %.1e;", c.levels[l], exp, h.GaussianCDF(r.cfg.threshold), b.CDF(r.cfg.threshold))
+			fmt.Fprintf(w, "| %d pages |", s.Levels[l])
+			for _, m := range ms {
+				fmt.Fprintf(w, " %.1e |", m.cdf(p.hist(l), cfg.threshold))
+			}
+			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 }
@@ -249,17 +350,17 @@ func predicted(x float64, obs uint64) string {
 }
 
 // writeDependence compares variant pairs and page pairs at distance <= d:
-// if a page pair's codes fell near each other independently, a near page
-// pair would have about one near code pair; many more means a near pair of
-// pages is near through several variants at once.
-func (r *report) writeDependence(w io.Writer, pops []population) {
-	top := len(r.c.levels) - 1
+// if a near page pair were near through one code pair only, the two would
+// be equal; the lookups multiply the per-pair rate as if every code pair
+// were an independent chance.
+func (s *snapshot) writeDependence(w io.Writer, cfg config, pops []population) {
+	top := len(s.Levels) - 1
 	pooled, q := pops[nViews].hist(top), pops[nViews+1].hist(top)
 	fmt.Fprintln(w, "Variant pairs per page pair, at distance ≤ d (pooled variant pairs / query-level page pairs):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| d | variant pairs | page pairs | ratio |")
 	fmt.Fprintln(w, "|--:|--:|--:|--:|")
-	for d := q.Min(); d >= 0 && d <= 110; d += r.cfg.step {
+	for d := q.Min(); d >= 0 && d <= 110; d += cfg.step {
 		a, b := cumulative(pooled, d), cumulative(q, d)
 		if b > 0 {
 			fmt.Fprintf(w, "| %d | %d | %d | %.2f |\n", d, a, b, float64(a)/float64(b))

@@ -22,8 +22,11 @@ func realCorpus(tb testing.TB, n int) *corpus {
 }
 
 func newScanner(c *corpus) *scanner {
-	return &scanner{c: c, t: newTally(len(c.levels)), mins: make([]uint8, len(c.pages)),
-		hist: make([][nViews][257]uint32, len(c.levels))}
+	s := &scanner{c: c, t: newTally(len(c.levels)), hist: make([][nViews][257]uint32, len(c.levels))}
+	for v := range s.mins {
+		s.mins[v] = make([]uint8, len(c.pages))
+	}
+	return s
 }
 
 // BenchmarkQuery times one page against 600 real pages, per code
