@@ -15,8 +15,9 @@ import (
 // may be written any number of times and keeps accepting entries after a
 // write.
 //
-// Memory: about 100 bytes per entry (170 with regions) plus the ID and
-// metadata strings while building, and about twice that while writing.
+// Memory: about 100 bytes per entry (170 with regions, and 32 more per
+// view with detail hashes) plus the ID and metadata strings while
+// building, and about twice that while writing.
 type Builder struct {
 	cfg     builderConfig
 	hashes  []fingerprint.Hash
@@ -27,6 +28,10 @@ type Builder struct {
 	// has regions.
 	regions       [len(regionKinds)][]fingerprint.Hash
 	regionQuality [len(regionKinds)][]uint8
+	// details and regionDetails are nil until an entry has a detail
+	// hash of that view.
+	details       []fingerprint.Hash
+	regionDetails [len(regionKinds)][]fingerprint.Hash
 	seen          map[string]struct{}
 }
 
@@ -82,7 +87,33 @@ func (b *Builder) Add(e Entry) error {
 			b.regionQuality[k][len(b.ids)-1] = r.Quality
 		}
 	}
+	b.addDetails(&e)
 	return nil
+}
+
+// addDetails records e's detail hashes, once any entry has one; entries
+// before it get zero (not recorded).
+func (b *Builder) addDetails(e *Entry) {
+	n := len(b.ids)
+	if !e.Detail.IsZero() && b.details == nil {
+		b.details = make([]fingerprint.Hash, n-1, cap(b.ids))
+	}
+	if b.details != nil {
+		b.details = append(b.details, e.Detail)
+	}
+	if b.regionDetails[0] == nil && slices.ContainsFunc(e.Regions, func(r Region) bool { return !r.Detail.IsZero() }) {
+		for k := range regionKinds {
+			b.regionDetails[k] = make([]fingerprint.Hash, n-1, cap(b.ids))
+		}
+	}
+	if b.regionDetails[0] != nil {
+		for k := range regionKinds {
+			b.regionDetails[k] = append(b.regionDetails[k], fingerprint.Hash{})
+		}
+		for _, r := range e.Regions {
+			b.regionDetails[regionSlot(r.Kind)][n-1] = r.Detail
+		}
+	}
 }
 
 // WriteTo writes the index in the file format to w.
@@ -127,7 +158,10 @@ func (b *Builder) columns() (*columns, error) {
 		created = time.Now()
 	}
 	version := 1
-	if b.regions[0] != nil {
+	switch {
+	case b.details != nil || b.regionDetails[0] != nil:
+		version = 3
+	case b.regions[0] != nil:
 		version = 2
 	}
 	c := &columns{hdr: header{
@@ -168,14 +202,12 @@ func (b *Builder) columns() (*columns, error) {
 	keys = nil
 	if b.regions[0] != nil {
 		for k := range regionKinds {
-			c.regions[k] = make([]fingerprint.Hash, n)
-			c.regionQuality[k] = make([]uint8, n)
-			for j, i := range perm {
-				c.regions[k][j] = b.regions[k][i]
-				c.regionQuality[k][j] = b.regionQuality[k][i]
-			}
+			c.regions[k] = permute(b.regions[k], perm)
+			c.regionQuality[k] = permute(b.regionQuality[k], perm)
+			c.regionDetails[k] = permute(b.regionDetails[k], perm)
 		}
 	}
+	c.details = permute(b.details, perm)
 
 	dirOf := func(i uint32) string { d, _ := splitID(b.ids[i]); return d }
 	baseOf := func(i uint32) string { _, s := splitID(b.ids[i]); return s }
@@ -213,6 +245,18 @@ func (b *Builder) columns() (*columns, error) {
 		c.metaCodes.set(j, uint64(code))
 	}
 	return c, nil
+}
+
+// permute returns xs in the order perm (xs[perm[0]], ...), or nil for nil.
+func permute[T any](xs []T, perm []uint32) []T {
+	if xs == nil {
+		return nil
+	}
+	out := make([]T, len(perm))
+	for j, i := range perm {
+		out[j] = xs[i]
+	}
+	return out
 }
 
 // dictionary collects the distinct values of val over perm, sorted, and

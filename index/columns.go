@@ -39,10 +39,48 @@ type columns struct {
 	// dropped once an Index has built its region views.
 	regions       [len(regionKinds)][]fingerprint.Hash
 	regionQuality [len(regionKinds)][]uint8
+	// Detail hashes (version 3) in entry order: of the page view, and
+	// per region kind; nil when not stored. The region details are
+	// dropped with the regions.
+	details       []fingerprint.Hash
+	regionDetails [len(regionKinds)][]fingerprint.Hash
 }
 
 // hasRegions reports whether the columns hold region views.
 func (c *columns) hasRegions() bool { return c.regions[0] != nil }
+
+// hasDetails reports whether the columns hold detail hashes of any view.
+func (c *columns) hasDetails() bool { return c.details != nil || c.regionDetails[0] != nil }
+
+// appendRawHashes appends hs as 32 bytes each, most significant byte
+// first (the raw hash layout of format.go).
+func appendRawHashes(dst []byte, hs []fingerprint.Hash) []byte {
+	for i := range hs {
+		for _, w := range hs[i] {
+			dst = binary.BigEndian.AppendUint64(dst, w)
+		}
+	}
+	return dst
+}
+
+// parseRawHashes decodes b, of exactly 32*count bytes, into count hashes
+// split into parts of equal length (the views of a section).
+func parseRawHashes(b []byte, n uint64, parts int, what string) ([][]fingerprint.Hash, error) {
+	if uint64(len(b)) != uint64(parts)*32*n {
+		return nil, fmt.Errorf("%w: %d bytes of %s for %d entries", ErrCorrupt, len(b), what, n)
+	}
+	all := make([]fingerprint.Hash, uint64(parts)*n)
+	for i := range all {
+		for w := range all[i] {
+			all[i][w] = binary.BigEndian.Uint64(b[32*i+8*w:])
+		}
+	}
+	out := make([][]fingerprint.Hash, parts)
+	for k := range out {
+		out[k] = all[uint64(k)*n : uint64(k+1)*n : uint64(k+1)*n]
+	}
+	return out, nil
+}
 
 // encodeRegions returns the region hashes and quality sections.
 func (c *columns) encodeRegions() (hashes, quality []byte) {
@@ -50,35 +88,41 @@ func (c *columns) encodeRegions() (hashes, quality []byte) {
 	hashes = make([]byte, 0, len(regionKinds)*32*n)
 	quality = make([]byte, 0, len(regionKinds)*n)
 	for k := range regionKinds {
-		for i := range c.regions[k] {
-			for _, w := range c.regions[k][i] {
-				hashes = binary.BigEndian.AppendUint64(hashes, w)
-			}
-		}
+		hashes = appendRawHashes(hashes, c.regions[k])
 		quality = append(quality, c.regionQuality[k]...)
 	}
 	return hashes, quality
 }
 
-// decodeRegions parses the region sections into c.
-func (c *columns) decodeRegions(kind int, b []byte, n uint64) error {
-	nk := uint64(len(regionKinds))
+// encodeDetails returns the details and region details sections, each
+// empty when not stored.
+func (c *columns) encodeDetails() (page, regions []byte) {
+	page = appendRawHashes(nil, c.details)
+	if c.regionDetails[0] != nil {
+		regions = make([]byte, 0, len(regionKinds)*32*len(c.hashes))
+		for k := range regionKinds {
+			regions = appendRawHashes(regions, c.regionDetails[k])
+		}
+	}
+	return page, regions
+}
+
+// decodeViews parses the region and detail sections into c. In version
+// 3 each may be empty (not stored); see format.go.
+func (c *columns) decodeViews(kind int, b []byte, n uint64) error {
+	if c.hdr.version >= 3 && len(b) == 0 {
+		return nil
+	}
+	nk := len(regionKinds)
 	switch kind {
 	case secRegionHashes:
-		if uint64(len(b)) != nk*32*n {
-			return fmt.Errorf("%w: %d bytes of region hashes for %d entries", ErrCorrupt, len(b), n)
+		hs, err := parseRawHashes(b, n, nk, "region hashes")
+		if err != nil {
+			return err
 		}
-		all := make([]fingerprint.Hash, nk*n)
-		for i := range all {
-			for w := range all[i] {
-				all[i][w] = binary.BigEndian.Uint64(b[32*i+8*w:])
-			}
-		}
-		for k := range regionKinds {
-			c.regions[k] = all[uint64(k)*n : uint64(k+1)*n : uint64(k+1)*n]
-		}
+		copy(c.regions[:], hs)
 	case secRegionQuality:
-		if uint64(len(b)) != nk*n {
+		if uint64(len(b)) != uint64(nk)*n {
 			return fmt.Errorf("%w: %d region qualities for %d entries", ErrCorrupt, len(b), n)
 		}
 		for _, q := range b {
@@ -89,6 +133,30 @@ func (c *columns) decodeRegions(kind int, b []byte, n uint64) error {
 		for k := range regionKinds {
 			c.regionQuality[k] = b[uint64(k)*n : uint64(k+1)*n : uint64(k+1)*n]
 		}
+	case secDetails:
+		hs, err := parseRawHashes(b, n, 1, "details")
+		if err != nil {
+			return err
+		}
+		c.details = hs[0]
+	case secRegionDetails:
+		if !c.hasRegions() {
+			return fmt.Errorf("%w: region details without regions", ErrCorrupt)
+		}
+		hs, err := parseRawHashes(b, n, nk, "region details")
+		if err != nil {
+			return err
+		}
+		copy(c.regionDetails[:], hs)
+	}
+	return nil
+}
+
+// checkViews checks what no single section can: in version 3, region
+// hashes and qualities are stored both or neither.
+func (c *columns) checkViews() error {
+	if (c.regions[0] == nil) != (c.regionQuality[0] == nil) {
+		return fmt.Errorf("%w: region hashes and qualities stored apart", ErrCorrupt)
 	}
 	return nil
 }

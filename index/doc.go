@@ -36,6 +36,24 @@
 // names the page. An index with regions (Index.Regions) is written as
 // format version 2 and needs about three times the memory of one without.
 //
+// # Detail hashes
+//
+// Two different pages of one composition (a close-up face filling the same
+// panel) come nearer by the hash than any other pair of different pages,
+// and at millions of pages the tail of such pairs sets the false-match
+// rate. Their finer frequencies differ. An entry
+// may therefore store, per view, a detail hash (Entry.Detail,
+// Region.Detail, from fingerprint.Variant.Detail: finer frequencies of the
+// same thumbnail; index.NewEntry keeps them). The detail is never searched:
+// Lookup finds candidates by the hash as before, then keeps a variant's hit
+// only if the detail hashes confirm it (fingerprint.DetailMatch at the
+// detail threshold, fingerprint.DefaultDetailThreshold unless
+// WithDetailThreshold says otherwise; WithoutDetailCheck disables it).
+// A view or query without a detail (zero, such as every view of a file of
+// format version 1 or 2; see Index.Details) is not checked. An index with
+// details is written as format version 3 and holds 32 more bytes per
+// stored view, in memory and on disk.
+//
 // # Memory
 //
 // A loaded index keeps each hash as 32 raw bytes for fast verification,
@@ -43,11 +61,12 @@
 // plus about 1 byte of directory per table, and dictionary-coded IDs (an
 // ID is split at its last '/' into a directory and a base name; each part
 // is a code into a sorted, front-coded dictionary; about 3 bytes per entry
-// for IDs such as publisher-03/series-0042/vol-07/p-0123.jpg). IDs and
-// metadata are decoded only for entries that match. At 10 million
-// entries (m = 11) that is about 86 bytes per entry, and about 254 with
-// regions (each half kind adds its hashes, a 4-byte entry number and its
-// own tables).
+// for IDs such as publisher-03/series-0042/vol-07/p-0123.jpg), and 32
+// bytes per view for the detail hashes if stored. IDs and metadata are
+// decoded only for entries that match. At 10 million entries (m = 11)
+// that is about 86 bytes per entry without details (118 with), and about
+// 254 with regions (each half kind adds its hashes, a 4-byte entry number
+// and its own tables; 350 with details).
 //
 // # Allocation
 //
@@ -63,7 +82,9 @@
 // fingerprint algorithm, its threshold, the entry count and the creation
 // time, then checksummed (xxh3) sections: the sorted hashes in Elias-Fano
 // form (close to their entropy), the qualities, the ID and metadata
-// dictionaries and the per-entry codes, zstd-compressed where that pays.
+// dictionaries and the per-entry codes, zstd-compressed where that pays,
+// then the regions' hashes and qualities (version 2) and the detail hashes
+// (version 3), raw. A reader reads every earlier version.
 // Entries are stored in hash order, so IDs need no permutation.
 //
 // # Concurrency

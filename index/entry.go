@@ -48,6 +48,10 @@ type Entry struct {
 	Hash    fingerprint.Hash
 	Quality uint8
 	Meta    Meta
+	// Detail is the detail hash of the page view (Variant.Detail), which
+	// Lookup uses to confirm a match that Hash finds; zero: not recorded,
+	// and then every match by Hash stands.
+	Detail fingerprint.Hash
 	// Regions are further views of the page, each searched on its own:
 	// the top and bottom halves of its content box
 	// (fingerprint.WithRegions). At most one of each kind; see NewEntry.
@@ -60,6 +64,7 @@ type Region struct {
 	Kind    fingerprint.VariantKind // fingerprint.VariantTop or VariantBottom
 	Hash    fingerprint.Hash
 	Quality uint8
+	Detail  fingerprint.Hash // as Entry.Detail, of this view
 }
 
 // regionKinds are the region views an index can store, in file order.
@@ -76,13 +81,17 @@ func regionSlot(k fingerprint.VariantKind) int {
 }
 
 // NewEntry returns the entry for a reference page fingerprinted as fp: its
-// page hash and quality and, if fp holds them (fingerprint.WithRegions),
-// its top and bottom halves.
+// page hash, detail hash and quality and, if fp holds them
+// (fingerprint.WithRegions), its top and bottom halves with theirs.
 func NewEntry(id string, fp *fingerprint.Fingerprint, meta Meta) Entry {
 	e := Entry{ID: id, Hash: fp.Hash, Quality: clampQuality(fp.Quality), Meta: meta}
+	pageSeen := false
 	for _, v := range fp.Variants {
-		if regionSlot(v.Kind) >= 0 {
-			e.Regions = append(e.Regions, Region{Kind: v.Kind, Hash: v.Hash, Quality: clampQuality(v.Quality)})
+		switch {
+		case v.Kind == fingerprint.VariantPage && !pageSeen:
+			e.Detail, pageSeen = v.Detail, true
+		case regionSlot(v.Kind) >= 0:
+			e.Regions = append(e.Regions, Region{Kind: v.Kind, Hash: v.Hash, Quality: clampQuality(v.Quality), Detail: v.Detail})
 		}
 	}
 	return e
@@ -106,6 +115,12 @@ type Match struct {
 	Meta Meta
 	// Hash is the entry's stored hash.
 	Hash fingerprint.Hash
+	// Detail is the Hamming distance between the detail hashes of the
+	// query variant and of the view it matched (see Entry.Detail), or -1
+	// when one of them is not recorded. Lookup reports it even when its
+	// detail check is disabled; Search and Nearest do not compare details
+	// and always report -1.
+	Detail int
 }
 
 // validate reports why e cannot be stored, or nil.

@@ -1,11 +1,12 @@
 package index
 
-// File format, versions 1 and 2. All integers are little-endian; uvarint and
+// File format, versions 1 to 3. All integers are little-endian; uvarint and
 // varint are encoding/binary's.
 //
 //	magic    8 bytes  "\x89PMIDX\r\n" (the high byte and CR LF catch text-mode
 //	                  and 7-bit corruption)
-//	version  uint32   1, or 2 for an index that stores regions
+//	version  uint32   1; 2 for an index that stores regions; 3 for one
+//	                  that stores detail hashes
 //	hlen     uint32   length of the header body, at most 64 KiB
 //	body     hlen bytes:
 //	           uvarint length + algorithm name ("pm256-v5")
@@ -49,8 +50,23 @@ package index
 //	                  (halves are not sorted, so they are stored as is)
 //	9 region quality  2n bytes, in the same order
 //
-// A writer uses version 1 when no entry has regions, so that older readers
-// keep reading such files.
+// Version 3 has the sections of version 2, then two for the detail
+// hashes (Entry.Detail, Region.Detail: finer frequencies of the same
+// views, which confirm a match that the hash finds; see
+// fingerprint.DetailMatch). A zero detail is one not recorded:
+//
+//	10 details          raw, n hashes of 32 bytes (as region hashes) in
+//	                    entry order: each entry's page view
+//	11 region details   raw, 2n hashes laid out as section 8
+//
+// In version 3 any of sections 8 to 11 may also be empty: 8 and 9 both
+// (no regions), 10 (no page details), 11 (no region details; always
+// empty without regions). The detail bits are near random, so they are
+// stored raw, 32 bytes per view.
+//
+// A writer uses the lowest version that holds its entries: 1 when no
+// entry has regions or details, 2 when some have regions but none has a
+// detail, 3 otherwise, so that older readers keep reading such files.
 //
 // A dictionary is uvarint count, then per string (sorted, strictly
 // increasing): uvarint shared prefix length with the previous string,
@@ -66,7 +82,7 @@ import (
 
 const (
 	magic           = "\x89PMIDX\r\n"
-	formatVersion   = 2 // the newest version this package reads and writes
+	formatVersion   = 3 // the newest version this package reads and writes
 	maxHeaderBody   = 64 << 10
 	maxAlgorithmLen = 64
 	// fixedHeader is magic, version and hlen.
@@ -87,18 +103,23 @@ const (
 	secMetaCodes
 	secRegionHashes
 	secRegionQuality
-	numSections = secRegionQuality
+	secDetails
+	secRegionDetails
+	numSections = secRegionDetails
 )
 
 // sectionCount is the number of sections a file of version v has.
 func sectionCount(v int) int {
-	if v == 1 {
+	switch v {
+	case 1:
 		return secMetaCodes
+	case 2:
+		return secRegionQuality
 	}
-	return secRegionQuality
+	return secRegionDetails
 }
 
-var sectionNames = [...]string{"", "hashes", "quality", "id-dirs", "id-bases", "id-codes", "meta-dict", "meta-codes", "region-hashes", "region-quality"}
+var sectionNames = [...]string{"", "hashes", "quality", "id-dirs", "id-bases", "id-codes", "meta-dict", "meta-codes", "region-hashes", "region-quality", "details", "region-details"}
 
 // Section codecs.
 const (
@@ -234,6 +255,10 @@ func maxRaw(kind int, n uint64) uint64 {
 		return uint64(len(regionKinds)) * 32 * n
 	case secRegionQuality:
 		return uint64(len(regionKinds)) * n
+	case secDetails:
+		return 32 * n
+	case secRegionDetails:
+		return uint64(len(regionKinds)) * 32 * n
 	}
 	return 0
 }

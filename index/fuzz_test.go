@@ -10,7 +10,7 @@ import (
 
 // FuzzRead feeds arbitrary bytes to the reader: it must return an index
 // or an error, never panic, hang or allocate without bound. Seeds: the
-// committed golden files (versions 1 and 2), cut and edited.
+// committed golden files (versions 1, 2 and 3), cut and edited.
 func FuzzRead(f *testing.F) {
 	golden, err := os.ReadFile(goldenPath)
 	if err != nil {
@@ -21,9 +21,11 @@ func FuzzRead(f *testing.F) {
 	f.Add(golden[:fixedHeader+4])
 	f.Add(encode(f, nil))
 	f.Add(encode(f, oddEntries()[:1]))
-	if regions, err := os.ReadFile(goldenRegionsPath); err == nil {
-		f.Add(regions)
-		f.Add(regions[:len(regions)-40])
+	for _, p := range []string{goldenRegionsPath, goldenDetailsPath} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+			f.Add(data[:len(data)-40])
+		}
 	}
 	edited := bytes.Clone(golden)
 	edited[len(edited)-3] ^= 0x40
@@ -42,7 +44,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		q := fingerprint.Fingerprint{Quality: 100, Variants: []fingerprint.Variant{
-			{Kind: fingerprint.VariantPage, Quality: 100}, {Kind: fingerprint.VariantTop, Quality: 100}}}
+			{Kind: fingerprint.VariantPage, Quality: 100, Detail: fingerprint.Hash{1}}, {Kind: fingerprint.VariantTop, Quality: 100, Detail: fingerprint.Hash{2}}}}
 		if ms := ix.Lookup(&q, WithThreshold(256)); len(ms) > ix.Len() {
 			t.Fatalf("%d matches from %d entries", len(ms), ix.Len())
 		}

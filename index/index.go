@@ -17,7 +17,9 @@ type Index struct {
 	hashes    []fingerprint.Hash
 	quality   []uint8
 	threshold int
-	mih       *mih // nil: every search is a linear scan
+	detail    int                // default detail threshold, < 0: no check
+	details   []fingerprint.Hash // page details by position, nil if not stored
+	mih       *mih               // nil: every search is a linear scan
 	// regions holds a view per region kind (regionKinds order), nil for
 	// an index without regions.
 	regions [len(regionKinds)]*view
@@ -25,11 +27,12 @@ type Index struct {
 }
 
 // view is one region kind made searchable: the matchable regions' hashes,
-// sorted, with each one's entry.
+// sorted, with each one's entry and, if stored, detail hash.
 type view struct {
-	hashes []fingerprint.Hash
-	entry  []uint32
-	mih    *mih
+	hashes  []fingerprint.Hash
+	entry   []uint32
+	details []fingerprint.Hash // nil if not stored
+	mih     *mih
 }
 
 // newView indexes the regions of kind k whose quality and whose page's
@@ -78,6 +81,12 @@ func newView(c *columns, k, substrings int) *view {
 	for j := range pairs {
 		v.hashes[j], v.entry[j] = pairs[j].h, pairs[j].i
 	}
+	if ds := c.regionDetails[k]; ds != nil {
+		v.details = make([]fingerprint.Hash, m)
+		for j := range pairs {
+			v.details[j] = ds[pairs[j].i]
+		}
+	}
 	pairs = nil
 	v.mih = tablesFor(v.hashes, substrings)
 	return v
@@ -110,7 +119,7 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 	if cfg.threshold < 0 || cfg.threshold > fingerprint.HashBits {
 		return nil, fmt.Errorf("index: threshold %d out of range 0..%d", cfg.threshold, fingerprint.HashBits)
 	}
-	ix := &Index{c: c, hashes: c.hashes, quality: c.quality, threshold: cfg.threshold}
+	ix := &Index{c: c, hashes: c.hashes, quality: c.quality, threshold: cfg.threshold, detail: cfg.detail, details: c.details}
 	ix.scratch.New = func() any { return new(searchScratch) }
 	ix.mih = tablesFor(c.hashes, cfg.substrings)
 	if c.hasRegions() {
@@ -120,9 +129,10 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 		}
 		wg.Wait()
 		for k := range regionKinds {
-			c.regions[k], c.regionQuality[k] = nil, nil // the views hold what can match
+			c.regions[k], c.regionQuality[k], c.regionDetails[k] = nil, nil, nil // the views hold what can match
 		}
 	}
+	c.details = nil // held by ix
 	return ix, nil
 }
 
@@ -130,6 +140,18 @@ func newIndex(c *columns, cfg openConfig) (*Index, error) {
 // Queries against it should then be fingerprinted with
 // fingerprint.WithRegions(true), or their halves are not looked up.
 func (ix *Index) Regions() bool { return ix.regions[0] != nil }
+
+// Details reports whether the index stores detail hashes (Entry.Detail,
+// Region.Detail; format version 3), with which Lookup confirms what the
+// hash finds. An index without them (an older file) matches by the hash
+// alone.
+func (ix *Index) Details() bool {
+	return ix.details != nil || ix.regions[0] != nil && ix.regions[0].details != nil
+}
+
+// DetailThreshold returns the detail threshold Lookup uses when not given
+// WithDetailThreshold (negative: no detail check).
+func (ix *Index) DetailThreshold() int { return ix.detail }
 
 // Len returns the number of entries.
 func (ix *Index) Len() int { return len(ix.hashes) }
@@ -150,13 +172,14 @@ type Stats struct {
 	// search is a linear scan.
 	Substrings int
 	// Bytes of heap held by each part. RegionBytes covers the region
-	// views: their hashes, entry numbers and tables.
-	HashBytes, QualityBytes, TableBytes, IDBytes, MetaBytes, RegionBytes int64
+	// views: their hashes, entry numbers and tables; DetailBytes the
+	// detail hashes of every view.
+	HashBytes, QualityBytes, TableBytes, IDBytes, MetaBytes, RegionBytes, DetailBytes int64
 }
 
 // Total returns the heap bytes of all parts.
 func (s Stats) Total() int64 {
-	return s.HashBytes + s.QualityBytes + s.TableBytes + s.IDBytes + s.MetaBytes + s.RegionBytes
+	return s.HashBytes + s.QualityBytes + s.TableBytes + s.IDBytes + s.MetaBytes + s.RegionBytes + s.DetailBytes
 }
 
 // Stats returns the index's memory use.
@@ -168,6 +191,7 @@ func (ix *Index) Stats() Stats {
 		QualityBytes: int64(cap(ix.quality)),
 		IDBytes:      c.dirs.bytes() + c.bases.bytes() + 8*int64(cap(c.idCodes.words)),
 		MetaBytes:    c.metas.bytes() + 8*int64(cap(c.metaCodes.words)),
+		DetailBytes:  32 * int64(cap(ix.details)),
 	}
 	if ix.mih != nil {
 		s.Substrings = len(ix.mih.tabs)
@@ -176,6 +200,7 @@ func (ix *Index) Stats() Stats {
 	for _, v := range ix.regions {
 		if v != nil {
 			s.RegionBytes += v.bytes()
+			s.DetailBytes += 32 * int64(cap(v.details))
 		}
 	}
 	return s
@@ -186,6 +211,14 @@ func (ix *Index) Stats() Stats {
 // else fingerprint.DefaultThreshold. Each entry appears once, with its
 // best variant (smallest distance; on a tie, the earlier variant). Matches
 // are sorted by distance, then ID. The search is exact.
+//
+// Detail rule: a variant's hit on a view stands only if their detail
+// hashes confirm it (fingerprint.DetailMatch at the detail threshold: set
+// by WithDetailThreshold on this call, else on Open or Read, else
+// fingerprint.DefaultDetailThreshold; negative: no check). A view or
+// variant without a detail hash (an index without details, Details) is
+// not checked. An entry is named by its best confirmed hit, and
+// Match.Detail gives that hit's detail distance.
 //
 // Quality rule: Lookup returns nothing when fp is not Matchable (quality
 // below fingerprint.MinQuality); it skips variants after the first whose
@@ -205,14 +238,14 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 	if !fp.Matchable() {
 		return nil
 	}
-	cfg := lookupConfig{threshold: ix.threshold}
+	cfg := lookupConfig{threshold: ix.threshold, detail: ix.detail}
 	for _, o := range opts {
 		cfg = o.applyLookup(cfg)
 	}
 	s := ix.scratch.Get().(*searchScratch)
 	defer ix.putScratch(s)
 	hits := s.hits[:0]
-	if len(fp.Variants) == 0 {
+	if len(fp.Variants) == 0 { // no detail: nothing to confirm
 		hits = ix.search(&fp.Hash, cfg.threshold, hit{variant: uint8(fingerprint.VariantPage)}, hits, s)
 	}
 	for i := range fp.Variants {
@@ -222,14 +255,16 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 		}
 		h := hit{variant: uint8(v.Kind), order: uint8(min(i, 255))}
 		t := v.Kind.Target()
+		from := len(hits)
 		if t == fingerprint.VariantPage {
 			hits = ix.search(&v.Hash, cfg.threshold, h, hits, s)
+			hits = confirm(hits, from, &v.Detail, ix.details, cfg.detail)
 			continue
 		}
 		if k := regionSlot(t); k >= 0 && ix.regions[k] != nil {
 			vw := ix.regions[k]
-			from := len(hits)
 			hits = searchIn(vw.hashes, vw.mih, &v.Hash, cfg.threshold, h, hits, s)
+			hits = confirm(hits, from, &v.Detail, vw.details, cfg.detail)
 			for j := range hits[from:] {
 				hits[from+j].idx = vw.entry[hits[from+j].idx]
 			}
@@ -252,6 +287,28 @@ func (ix *Index) Lookup(fp *fingerprint.Fingerprint, opts ...LookupOption) []Mat
 		out = out[:cfg.limit:cfg.limit]
 	}
 	return out
+}
+
+// confirm compares the detail hashes of hits[from:] (positions in the
+// view whose details are given, nil if not stored) with the query
+// variant's detail d, records the distance, and drops the hits farther
+// than t (t < 0: none).
+func confirm(hits []hit, from int, d *fingerprint.Hash, details []fingerprint.Hash, t int) []hit {
+	if details == nil || d.IsZero() {
+		return hits
+	}
+	kept := from
+	for _, h := range hits[from:] {
+		if stored := &details[h.idx]; !stored.IsZero() {
+			if t >= 0 && !fingerprint.DetailMatch(*d, *stored, t) {
+				continue
+			}
+			h.detail = uint16(d.Distance(*stored) + 1)
+		}
+		hits[kept] = h
+		kept++
+	}
+	return hits[:kept]
 }
 
 // Search appends to dst every entry whose hash lies within radius of h,
@@ -346,6 +403,7 @@ func (ix *Index) materialize(hits []hit, dst []Match, buf []byte) ([]Match, []by
 			Variant:  fingerprint.VariantKind(h.variant),
 			Quality:  ix.quality[h.idx],
 			Hash:     ix.hashes[h.idx],
+			Detail:   int(h.detail) - 1,
 		}
 		m.Meta, buf = ix.c.meta(int(h.idx), buf)
 		dst = append(dst, m)

@@ -26,6 +26,9 @@ type FileInfo struct {
 	Sections []SectionInfo
 	// ChecksumsOK reports whether the header and every section verify.
 	ChecksumsOK bool
+	// Details reports whether the file stores detail hashes (version 3
+	// with a non-empty details or region-details section).
+	Details bool
 }
 
 // SectionInfo describes one section of an index file.
@@ -78,6 +81,7 @@ func ReadInfo(r io.Reader) (*FileInfo, error) {
 			StoredBytes: int64(s.stored), RawBytes: int64(s.raw), ChecksumOK: hasher.Sum64() == s.sum,
 		}
 		fi.ChecksumsOK = fi.ChecksumsOK && si.ChecksumOK
+		fi.Details = fi.Details || (s.kind == secDetails || s.kind == secRegionDetails) && s.raw > 0
 		fi.Bytes += si.StoredBytes
 		fi.Sections = append(fi.Sections, si)
 	}

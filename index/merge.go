@@ -105,6 +105,9 @@ func WithInputOptions(opts ...Option) MergeOption {
 // fingerprint algorithm (ErrAlgorithm otherwise). Merge checks ctx between
 // inputs and every 64Ki entries.
 //
+// Detail hashes are carried over; entries of an input without them keep
+// none (zero: not recorded, so their matches are not checked).
+//
 // Memory: the merged entries are held in a Builder (about 100 bytes per
 // entry plus the strings).
 func Merge(ctx context.Context, w io.Writer, inputs []io.Reader, opts ...MergeOption) (MergeStats, error) {
@@ -186,10 +189,17 @@ func mergeInputs(ctx context.Context, inputs []io.Reader, sizes []int64, opts []
 			}
 			buf = c.appendID(buf[:0], i)
 			e := Entry{ID: string(buf), Hash: c.hashes[i], Quality: c.quality[i]}
+			if c.details != nil {
+				e.Detail = c.details[i]
+			}
 			if c.hasRegions() {
 				e.Regions = regions[:0] // Add copies them
 				for k, kind := range regionKinds {
-					e.Regions = append(e.Regions, Region{Kind: kind, Hash: c.regions[k][i], Quality: c.regionQuality[k][i]})
+					r := Region{Kind: kind, Hash: c.regions[k][i], Quality: c.regionQuality[k][i]}
+					if c.regionDetails[k] != nil {
+						r.Detail = c.regionDetails[k][i]
+					}
+					e.Regions = append(e.Regions, r)
 				}
 			}
 			e.Meta, buf = c.meta(i, buf)

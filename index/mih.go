@@ -399,6 +399,9 @@ type hit struct {
 	dist    uint16
 	variant uint8 // fingerprint.VariantKind
 	order   uint8 // position of the variant in the query
+	// detail is the detail distance plus one; 0: not compared (so that
+	// the zero hit needs no setting up).
+	detail uint16
 }
 
 // bucket is a probed bucket: a range of table 0's entries or of a

@@ -41,6 +41,7 @@ type BuilderOption interface{ applyBuilder(*builderConfig) }
 
 type openConfig struct {
 	threshold  int    // default Lookup radius
+	detail     int    // default Lookup detail threshold, < 0: no check
 	algorithm  string // required algorithm, "" for any
 	substrings int    // multi-index substrings, 0 for automatic
 	maxEntries int
@@ -49,6 +50,7 @@ type openConfig struct {
 func defaultOpenConfig() openConfig {
 	return openConfig{
 		threshold:  fingerprint.DefaultThreshold,
+		detail:     fingerprint.DefaultDetailThreshold,
 		algorithm:  DefaultAlgorithm,
 		maxEntries: MaxEntries,
 	}
@@ -56,6 +58,7 @@ func defaultOpenConfig() openConfig {
 
 type lookupConfig struct {
 	threshold int
+	detail    int
 	limit     int
 }
 
@@ -86,6 +89,29 @@ func (o ThresholdOption) applyLookup(c lookupConfig) lookupConfig {
 	return c
 }
 func (o ThresholdOption) applyBuilder(c *builderConfig) { c.threshold = int(o) }
+
+// DetailThresholdOption sets the detail threshold: a match that the hash
+// finds stands only if the detail hashes of the query variant and of the
+// view it matched are within it (fingerprint.DetailMatch; a view or query
+// without a detail hash is not checked). A negative value disables the
+// check. It is accepted by Open and Read (the default of Lookup on that
+// index) and by Lookup (this lookup only).
+type DetailThresholdOption int
+
+// WithDetailThreshold sets the detail threshold; see
+// DetailThresholdOption. The default is
+// fingerprint.DefaultDetailThreshold.
+func WithDetailThreshold(t int) DetailThresholdOption { return DetailThresholdOption(t) }
+
+// WithoutDetailCheck disables the detail check: every match by the hash
+// stands, as in an index without detail hashes.
+func WithoutDetailCheck() DetailThresholdOption { return DetailThresholdOption(-1) }
+
+func (o DetailThresholdOption) applyOpen(c *openConfig) { c.detail = int(o) }
+func (o DetailThresholdOption) applyLookup(c lookupConfig) lookupConfig {
+	c.detail = int(o)
+	return c
+}
 
 // AlgorithmOption names a fingerprint algorithm. NewBuilder records it in
 // the file; Open and Read reject files built for another one. The empty

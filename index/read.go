@@ -257,6 +257,9 @@ func decodeColumns(r io.Reader, size int64, cfg *openConfig) (*columns, error) {
 			return nil, fmt.Errorf("%w (section %s)", err, sectionNames[s.kind])
 		}
 	}
+	if err := c.checkViews(); err != nil {
+		return nil, err
+	}
 	if size < 0 {
 		var one [1]byte
 		if k, _ := io.ReadFull(r, one[:]); k != 0 {
@@ -304,8 +307,8 @@ func (c *columns) decodeSection(kind int, b []byte, n uint64) error {
 			buf = c.metas.appendString(buf[:0], i)
 			_, err = walkMeta(buf, nil)
 		}
-	case secRegionHashes, secRegionQuality:
-		err = c.decodeRegions(kind, b, n)
+	case secRegionHashes, secRegionQuality, secDetails, secRegionDetails:
+		err = c.decodeViews(kind, b, n)
 	case secMetaCodes:
 		if len(b) < 1 {
 			return fmt.Errorf("%w: short codes", ErrCorrupt)

@@ -290,6 +290,17 @@ func TestAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { ix.Lookup(miss) }); a != 0 {
 		t.Errorf("Lookup miss: %v allocations", a)
 	}
+	// Hits that the detail check rejects are no matches either.
+	ixd := mustBuild(t, withDetails(rng, es), nil)
+	e := es[1]
+	far := &fingerprint.Fingerprint{Hash: e.Hash, Quality: 60, Variants: []fingerprint.Variant{
+		{Kind: fingerprint.VariantPage, Hash: e.Hash, Detail: fingerprint.Hash{^e.Detail[0], ^e.Detail[1], ^e.Detail[2], ^e.Detail[3]}, Quality: 60}}}
+	if len(ixd.Search(e.Hash, 0, nil)) == 0 || e.Detail.IsZero() || len(ixd.Lookup(far)) != 0 {
+		t.Fatal("the rejected query is not set up")
+	}
+	if a := testing.AllocsPerRun(100, func() { ixd.Lookup(far) }); a != 0 {
+		t.Errorf("Lookup rejected by detail: %v allocations", a)
+	}
 	q := es[1].Hash // entry 1 has no metadata
 	dst := make([]Match, 0, 16)
 	n := len(ix.Search(q, 0, dst))

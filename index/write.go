@@ -41,6 +41,9 @@ func encodeSections(c *columns, level int) ([]section, [][]byte, error) {
 	if c.hasRegions() {
 		raws[secRegionHashes], raws[secRegionQuality] = c.encodeRegions()
 	}
+	if c.hasDetails() {
+		raws[secDetails], raws[secRegionDetails] = c.encodeDetails()
+	}
 	count := sectionCount(c.hdr.version)
 	secs := make([]section, count)
 	stored := make([][]byte, count)
@@ -49,7 +52,7 @@ func encodeSections(c *columns, level int) ([]section, [][]byte, error) {
 		s := section{kind: k, codec: codecRaw, raw: uint64(len(raw))}
 		out := raw
 		// Near-random hash bits do not compress; everything else is tried.
-		if k != secHashes && k != secRegionHashes && len(raw) >= 64 {
+		if k != secHashes && k != secRegionHashes && k != secDetails && k != secRegionDetails && len(raw) >= 64 {
 			if z := enc.EncodeAll(raw, nil); len(z) < len(raw)-len(raw)/32 {
 				out, s.codec = z, codecZstd
 			}

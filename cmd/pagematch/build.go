@@ -47,7 +47,7 @@ func (a *app) indexBuild(ctx context.Context, args []string) int {
 	var meta metaFlag
 	c.Var(&meta, "meta", "add `key=value` metadata to every entry (repeatable)")
 	fpf := c.fingerprintFlags()
-	c.BoolVar(&fpf.regions, "regions", true, "also index the top and bottom halves of each page (a logo over one half\nleaves the other matchable); --regions=false writes a smaller index of\npages only, which older readers (format version 1) can read")
+	c.BoolVar(&fpf.regions, "regions", true, "also index the top and bottom halves of each page (a logo over one half\nleaves the other matchable); --regions=false writes a smaller index of\npages only")
 	paths, code, ok := c.parse(args, 1)
 	if !ok {
 		return code

@@ -6,7 +6,7 @@
 //	pagematch index build -o FILE [--regions=false] [--workers N] [--meta key=value ...] PATH...
 //	pagematch index info [--json] [--memory] FILE
 //	pagematch index merge -o OUT [--on-collision fail|skip|rename] A B...
-//	pagematch match --index FILE [--json] [--threshold N] [--workers N] PATH...
+//	pagematch match --index FILE [--json] [--threshold N] [--detail-threshold N] [--workers N] PATH...
 //	pagematch hash [--json] [--phash] [--regions] [--workers N] PATH...
 //	pagematch version
 //
@@ -25,10 +25,14 @@
 // argument it came from, with '/' separators; for a file argument it is the
 // file's base name.
 //
-// index build also stores the top and bottom halves of each page's content
-// (format version 2), so that a copy with a logo over one half still
-// matches through the other; match then hashes the halves of each input
-// too. --regions=false builds a smaller index of whole pages (version 1).
+// index build also stores the top and bottom halves of each page's content,
+// so that a copy with a logo over one half still matches through the
+// other; match then hashes the halves of each input too. --regions=false
+// builds a smaller index of whole pages. Every view is stored with its
+// detail hash (format version 3), which match uses to confirm what the
+// hash finds: a different page of the same composition can come within
+// the threshold by the hash, not by the detail. Indexes of earlier
+// versions still load; their matches are not confirmed.
 //
 // Images are fingerprinted by --workers goroutines (default GOMAXPROCS);
 // results are always reported in input order.
@@ -37,12 +41,14 @@
 //
 // match --json prints one JSON object per input image:
 //
-//	{"path":"s/a.jpg","match":true,"id":"ch1/p001.jpg","distance":7,"variant":"page","quality":92}
+//	{"path":"s/a.jpg","match":true,"id":"ch1/p001.jpg","distance":7,"detail":31,"variant":"page","quality":92}
 //	{"path":"s/b.jpg","match":false,"quality":88}
 //	{"path":"s/c.jpg","error":"fingerprint: unsupported or corrupt image: ..."}
 //
 // id and distance name the best reference and are present whenever match is
-// true, together with the query variant that matched ("page", "mirror",
+// true, together with the distance between the detail hashes that
+// confirmed the match ("detail", absent for an index without them), the
+// query variant that matched ("page", "mirror",
 // "left", "right", ...) and the entry's metadata, if any ("meta"). quality is
 // the query's quality score; "low_quality":true marks a query too blank to
 // match anything (see fingerprint.MinQuality).

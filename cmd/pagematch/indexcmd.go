@@ -13,8 +13,9 @@ import (
 
 const infoHelp = `
 Describes the index FILE: format version, fingerprint algorithm, entry
-count, creation time, file size and sections, and whether every checksum
-verifies. The whole file is read and checked, without building the search
+count, creation time, file size and sections, whether it stores detail
+hashes (format version 3; without them a match by the hash is not
+confirmed), and whether every checksum verifies. The whole file is read and checked, without building the search
 tables (--memory builds them, to report the memory a loaded index takes).
 The exit status is 1 if the file is damaged.`
 
@@ -32,6 +33,7 @@ type infoRecord struct {
 	BytesPerEntry float64         `json:"file_bytes_per_entry"`
 	Sections      []sectionRecord `json:"sections"`
 	ChecksumsOK   bool            `json:"checksums_ok"`
+	Details       bool            `json:"details"`              // detail hashes stored
 	HeapBytes     int64           `json:"heap_bytes,omitempty"` // with --memory
 }
 
@@ -48,6 +50,7 @@ func newInfoRecord(path string, fi *index.FileInfo) infoRecord {
 		Path: path, Version: fi.Version, Algorithm: fi.Algorithm, HashBits: fi.HashBits,
 		Threshold: fi.Threshold, MinQuality: fi.MinQuality, Entries: fi.Count,
 		Created: fi.Created.UTC().Format(time.RFC3339), FileBytes: fi.Bytes, ChecksumsOK: fi.ChecksumsOK,
+		Details:  fi.Details,
 		Sections: make([]sectionRecord, len(fi.Sections)),
 	}
 	if fi.Count > 0 {
@@ -114,6 +117,11 @@ func (a *app) printInfo(rec infoRecord) {
 	fmt.Fprintf(tw, "entries\t%d\n", rec.Entries)
 	fmt.Fprintf(tw, "created\t%s\n", rec.Created)
 	fmt.Fprintf(tw, "file size\t%d bytes (%.1f per entry)\n", rec.FileBytes, rec.BytesPerEntry)
+	details := "stored"
+	if !rec.Details {
+		details = "none (matches by the hash are not confirmed; rebuild to add them)"
+	}
+	fmt.Fprintf(tw, "detail hashes\t%s\n", details)
 	if rec.HeapBytes > 0 {
 		fmt.Fprintf(tw, "memory when loaded\t%d bytes\n", rec.HeapBytes)
 	}

@@ -273,9 +273,10 @@ func TestMatchDeterministic(t *testing.T) {
 	if one != many {
 		t.Errorf("output depends on --workers:\n%s\n%s", one, many)
 	}
-	// Every reference matches itself at distance 0.
+	// Every reference matches itself at distance 0, confirmed by its
+	// own detail hash.
 	for _, r := range jsonLines(t, one)[5:] {
-		if r["match"] != true || r["distance"] != 0.0 {
+		if r["match"] != true || r["distance"] != 0.0 || r["detail"] != 0.0 {
 			t.Errorf("reference does not match itself: %v", r)
 		}
 	}
@@ -310,6 +311,41 @@ func TestMatchThreshold(t *testing.T) {
 	}
 	if code, _, stderr := pm(t, "", "match", "--threshold", "300", "--index", f.ref, p); code != 2 || !strings.HasPrefix(stderr, "pagematch: ") {
 		t.Errorf("exit %d: %q", code, stderr)
+	}
+	// Likewise the detail threshold: below the detail distance of the
+	// best confirmed hit, another variant may confirm the match at a
+	// smaller detail distance; lowering it step by step ends in no match,
+	// and -1 (no check) brings the first answer back.
+	dd, ok := r[0]["detail"].(float64)
+	if !ok || dd == 0 {
+		t.Fatalf("cropped copy: want a non-zero detail distance: %v", r)
+	}
+	missed := false
+	for thr := dd - 1; thr >= 0 && !missed; {
+		_, stdout, _ = pm(t, "", "match", "--json", "--detail-threshold", fmt.Sprint(thr), "--index", f.ref, p)
+		r := jsonLines(t, stdout)
+		if len(r) != 1 {
+			t.Fatalf("--detail-threshold %v: %v", thr, r)
+		}
+		got, _ := r[0]["detail"].(float64)
+		switch {
+		case r[0]["match"] == false:
+			missed = true
+		case got > thr:
+			t.Fatalf("--detail-threshold %v: matched at detail %v", thr, got)
+		default:
+			thr = got - 1
+		}
+	}
+	if !missed {
+		t.Error("the cropped copy matches at every detail threshold")
+	}
+	_, stdout, _ = pm(t, "", "match", "--json", "--detail-threshold", "0", "--detail-threshold", "-1", "--index", f.ref, p)
+	if r2 := jsonLines(t, stdout); len(r2) != 1 || r2[0]["match"] != true || r2[0]["detail"] != r[0]["detail"] || r2[0]["distance"] != r[0]["distance"] {
+		t.Errorf("--detail-threshold -1: %v, want %v", r2, r)
+	}
+	if code, _, _ := pm(t, "", "match", "--detail-threshold", "-2", "--index", f.ref, p); code != 2 {
+		t.Errorf("--detail-threshold -2: exit %d", code)
 	}
 }
 
@@ -364,11 +400,12 @@ func TestInfo(t *testing.T) {
 	stdout, _ := pmOK(t, "index", "info", "--json", "--memory", f.ref)
 	r := jsonLines(t, stdout)[0]
 	if r["entries"] != 4.0 || r["algorithm"] != index.DefaultAlgorithm || r["checksums_ok"] != true ||
-		r["file_bytes"].(float64) <= 0 || r["heap_bytes"].(float64) <= 0 || len(r["sections"].([]any)) == 0 {
+		r["file_bytes"].(float64) <= 0 || r["heap_bytes"].(float64) <= 0 || len(r["sections"].([]any)) == 0 ||
+		r["details"] != true || r["version"] != 3.0 {
 		t.Errorf("info: %v", r)
 	}
 	stdout, _ = pmOK(t, "index", "info", f.ref)
-	for _, s := range []string{"entries", index.DefaultAlgorithm + " (256 bits)", "checksums", "SECTION", "hashes"} {
+	for _, s := range []string{"entries", index.DefaultAlgorithm + " (256 bits)", "checksums", "SECTION", "hashes", "detail hashes", "stored"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("info lacks %q:\n%s", s, stdout)
 		}

@@ -18,11 +18,12 @@ recursively, or - for standard input) and looks it up in the index, with
 every variant of the query (the page, its mirror, the halves of a spread).
 
 With --json it prints one JSON object per image, in input order:
-  {"path":"...","match":true,"id":"...","distance":N,"variant":"page","quality":Q}
+  {"path":"...","match":true,"id":"...","distance":N,"detail":D,"variant":"page","quality":Q}
   {"path":"...","match":false,"quality":Q}
   {"path":"...","error":"..."}
 id and distance name the best reference and are present whenever match is
-true; "meta" holds the entry's metadata, "low_quality":true marks an image
+true; "detail" is the distance between the detail hashes that confirmed
+the match (absent when the index stores none); "meta" holds the entry's metadata, "low_quality":true marks an image
 too blank to match anything. Without --json it prints a table.
 
 The exit status is 1 if any input failed, otherwise 0.`
@@ -41,6 +42,7 @@ type matchRecord struct {
 type matchHit struct {
 	ID       string            `json:"id"`
 	Distance int               `json:"distance"`
+	Detail   *int              `json:"detail,omitempty"` // nil when not compared
 	Variant  string            `json:"variant"`
 	Meta     map[string]string `json:"meta,omitempty"`
 }
@@ -62,6 +64,14 @@ func (a *app) match(ctx context.Context, args []string) int {
 			return fmt.Errorf("want 0 to %d", fingerprint.HashBits)
 		}
 		lookupOpts = append(lookupOpts, index.WithThreshold(t))
+		return nil
+	})
+	c.Func("detail-threshold", "confirm a match only if the detail hashes are within `N` (default "+strconv.Itoa(fingerprint.DefaultDetailThreshold)+", the library's; -1: no check)", func(s string) error {
+		t, err := strconv.Atoi(s)
+		if err != nil || t < -1 || t > fingerprint.HashBits {
+			return fmt.Errorf("want -1 to %d", fingerprint.HashBits)
+		}
+		lookupOpts = append(lookupOpts, index.WithDetailThreshold(t))
 		return nil
 	})
 	fpf := c.fingerprintFlags()
@@ -108,6 +118,9 @@ func lookup(ix *index.Index, path string, fp *fingerprint.Fingerprint, opts []in
 	m := ms[0]
 	rec.Match = true
 	rec.matchHit = &matchHit{ID: m.ID, Distance: m.Distance, Variant: m.Variant.String(), Meta: metaMap(m.Meta)}
+	if m.Detail >= 0 {
+		rec.Detail = &m.Detail
+	}
 	return rec
 }
 

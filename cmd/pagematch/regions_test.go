@@ -12,8 +12,8 @@ import (
 
 // TestBuildRegions: by default an index also holds the pages' halves, and
 // match looks the halves up, so a copy with a large logo over its lower
-// half matches; an index built --regions=false (format version 1) misses
-// the same copy.
+// half matches; an index built --regions=false misses the same copy. Both
+// store detail hashes (format version 3).
 func TestBuildRegions(t *testing.T) {
 	f := getFixture(t)
 	page := testpages.Page(spec(3))
@@ -35,7 +35,7 @@ func TestBuildRegions(t *testing.T) {
 		flag    string
 		version string
 		match   bool
-	}{{"--regions", "format version  2", true}, {"--regions=false", "format version  1", false}} {
+	}{{"--regions", "format version  3", true}, {"--regions=false", "format version  3", false}} {
 		out := filepath.Join(dir, strings.TrimPrefix(tc.flag, "--")+".pmx")
 		pmOK(t, "index", "build", tc.flag, "-o", out, f.refs)
 		if info, _ := pmOK(t, "index", "info", out); !strings.Contains(info, tc.version) {
