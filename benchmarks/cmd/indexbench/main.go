@@ -19,11 +19,20 @@
 // recall_vs_linear compares Lookup with a linear scan over a sample of the
 // queries in the same run; linear_query_p50_us is that scan's median time.
 //
+// Every view (the page and, with -regions, each half) also carries a
+// detail hash (index.Entry.Detail, Region.Detail), random for every page,
+// so that fingerprint_bytes is 64 per view: 32 of hash and 32 of detail.
+// A planted query's details are its entry's with 0..-detail-flips bits
+// flipped (a copy's detail stays near); a miss's are random. Lookup
+// confirms each hit by the detail at -detail-threshold, and the linear
+// scan applies the same rule. -details=false drops the details (the index
+// of format versions 1 and 2) for a comparison in the same binary.
+//
 // With -regions every entry also stores a top and a bottom half
 // (index.Entry.Regions, drawn per series like the pages), so
-// fingerprint_bytes is 96; a query is then the page and both halves
-// (three searches, as fingerprint.WithRegions gives), and lookup2_* adds
-// the three mirrors.
+// fingerprint_bytes is 192 (96 without details); a query is then the page
+// and both halves (three searches, as fingerprint.WithRegions gives), and
+// lookup2_* adds the three mirrors.
 package main
 
 import (
@@ -75,7 +84,11 @@ type result struct {
 	HeapTableBytes  float64 `json:"heap_table_bytes_per_entry"`
 	HeapIDBytes     float64 `json:"heap_id_bytes_per_entry"`
 	HeapRegionBytes float64 `json:"heap_region_bytes_per_entry"`
+	HeapDetailBytes float64 `json:"heap_detail_bytes_per_entry"`
 	Regions         bool    `json:"regions"`
+	Details         bool    `json:"details"`
+	DetailThreshold int     `json:"detail_threshold"`
+	DetailFlips     int     `json:"detail_flips"`
 	FlipMin         int     `json:"flip_min"`
 	FlipMax         int     `json:"flip_max"`
 	GOAMD64         string  `json:"goamd64"`
@@ -94,6 +107,9 @@ func main() {
 	dir := flag.String("dir", "", "directory for the index file (default: a temporary one)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
 	flag.BoolVar(&withRegions, "regions", false, "entries also store their top and bottom halves, and queries look them up")
+	flag.BoolVar(&withDetails, "details", true, "every view carries a detail hash, and lookups confirm hits with it")
+	flag.IntVar(&detailThreshold, "detail-threshold", fingerprint.DefaultDetailThreshold, "detail threshold of the lookups (negative: no check)")
+	flag.IntVar(&detailFlips, "detail-flips", 40, "most bits a planted query's detail differs from its entry's")
 	flag.Parse()
 	profilePath = *cpuprofile
 	if err := run(*n, *threshold, *queries, *linearSample, *substrings, *flipMin, *flipMax, *seed, *dir); err != nil {
@@ -108,14 +124,32 @@ var profilePath string
 // withRegions is -regions.
 var withRegions bool
 
+// withDetails, detailThreshold and detailFlips are -details,
+// -detail-threshold and -detail-flips.
+var (
+	withDetails     bool
+	detailThreshold int
+	detailFlips     int
+)
+
+// lookupOpts are the options of every timed and checked Lookup.
+func lookupOpts(threshold int) []index.LookupOption {
+	return []index.LookupOption{index.WithThreshold(threshold), index.WithDetailThreshold(detailThreshold)}
+}
+
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "indexbench: "+format+"\n", args...)
 }
 
 func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir string) error {
-	res := result{N: n, FingerprintBytes: 32, Regions: withRegions, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64()}
+	res := result{N: n, FingerprintBytes: 32, Regions: withRegions, Threshold: threshold, Queries: nq, FlipMin: flipMin, FlipMax: flipMax, GoVersion: runtime.Version(), GOAMD64: goamd64(),
+		Details: withDetails}
+	if withDetails {
+		res.FingerprintBytes = 64 // hash and detail
+		res.DetailThreshold, res.DetailFlips = detailThreshold, detailFlips
+	}
 	if withRegions {
-		res.FingerprintBytes = 96 // the page and its two halves
+		res.FingerprintBytes *= 3 // the page and its two halves
 	}
 	t0 := time.Now()
 	cat := generate(n, flipMin, flipMax, seed)
@@ -133,11 +167,11 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	t0 = time.Now()
 	b := index.NewBuilder()
 	for i := 0; i < n; i++ {
-		e := index.Entry{ID: cat.id(i), Hash: cat.hashes[i], Quality: cat.quality[i]}
+		e := index.Entry{ID: cat.id(i), Hash: cat.hashes[i], Quality: cat.quality[i], Detail: cat.detail(viewPage, i)}
 		if withRegions {
 			e.Regions = []index.Region{
-				{Kind: fingerprint.VariantTop, Hash: cat.top[i], Quality: cat.quality[i]},
-				{Kind: fingerprint.VariantBottom, Hash: cat.bottom[i], Quality: cat.quality[i]},
+				{Kind: fingerprint.VariantTop, Hash: cat.top[i], Quality: cat.quality[i], Detail: cat.detail(viewTop, i)},
+				{Kind: fingerprint.VariantBottom, Hash: cat.bottom[i], Quality: cat.quality[i], Detail: cat.detail(viewBottom, i)},
 			}
 		}
 		if err := b.Add(e); err != nil {
@@ -158,7 +192,10 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	logf("built in %.1fs, %.2f bytes/entry", res.BuildSeconds, res.FileBytesPerEntry)
 
 	rng := rand.New(rand.NewPCG(seed, 2))
-	qs := makeQueries(cat, rng, nq, threshold, flipMin, flipMax)
+	// Details come from a stream of their own, so that the hashes are
+	// the same with and without -details.
+	qs := makeQueries(cat, rng, rand.New(rand.NewPCG(seed, 3)), nq, threshold, flipMin, flipMax)
+	lopts := lookupOpts(threshold)
 
 	before := liveHeap()
 	t0 = time.Now()
@@ -179,11 +216,15 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	res.HeapTableBytes = float64(s.TableBytes) / float64(n)
 	res.HeapIDBytes = float64(s.IDBytes+s.MetaBytes) / float64(n)
 	res.HeapRegionBytes = float64(s.RegionBytes) / float64(n)
+	res.HeapDetailBytes = float64(s.DetailBytes) / float64(n)
+	if ix.Details() != withDetails {
+		return fmt.Errorf("index says details %v, want %v", ix.Details(), withDetails)
+	}
 	logf("loaded in %.2fs, %.1f heap bytes/entry, %s", res.LoadSeconds, res.HeapBytesPerEntry, anonHuge())
 
 	// Warm up (plans, caches), then time each query, then the throughput.
 	for i := 0; i < min(len(qs), 2000); i++ {
-		ix.Lookup(&qs[i].fp, index.WithThreshold(threshold))
+		ix.Lookup(&qs[i].fp, lopts...)
 	}
 	if profilePath != "" {
 		f, err := os.Create(profilePath)
@@ -201,7 +242,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	for i := range qs {
 		q := &qs[i]
 		t := time.Now()
-		ms := ix.Lookup(&q.fp, index.WithThreshold(threshold))
+		ms := ix.Lookup(&q.fp, lopts...)
 		lat[i] = time.Since(t)
 		if q.planted >= 0 {
 			hitLat = append(hitLat, lat[i])
@@ -217,16 +258,16 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 	res.HitQueryP50us = pct(hitLat, 50)
 	res.MissQueryP50us, res.MissQueryP99us = pct(missLat, 50), pct(missLat, 99)
 	res.PlantedFound = float64(found) / float64(max(planted, 1))
-	res.QueriesPerSecondPerCore = throughput(len(qs), func(i int) { ix.Lookup(&qs[i].fp, index.WithThreshold(threshold)) })
+	res.QueriesPerSecondPerCore = throughput(len(qs), func(i int) { ix.Lookup(&qs[i].fp, lopts...) })
 
 	lat2 := make([]time.Duration, len(qs))
 	for i := range qs {
 		t := time.Now()
-		ix.Lookup(&qs[i].fp2, index.WithThreshold(threshold))
+		ix.Lookup(&qs[i].fp2, lopts...)
 		lat2[i] = time.Since(t)
 	}
 	res.Lookup2P50us, res.Lookup2P99us = pct(lat2, 50), pct(lat2, 99)
-	res.Lookup2QPS = throughput(len(qs), func(i int) { ix.Lookup(&qs[i].fp2, index.WithThreshold(threshold)) })
+	res.Lookup2QPS = throughput(len(qs), func(i int) { ix.Lookup(&qs[i].fp2, lopts...) })
 	pprof.StopCPUProfile()
 	logf("queries: p50 %.1fµs p99 %.1fµs, %.0f/s", res.QueryP50us, res.QueryP99us, res.QueriesPerSecondPerCore)
 
@@ -244,7 +285,7 @@ func run(n, threshold, nq, nlin, m, flipMin, flipMax int, seed uint64, dir strin
 		t := time.Now()
 		want := cat.linear(&q.fp, threshold)
 		linLat = append(linLat, time.Since(t))
-		ms := ix.Lookup(&q.fp, index.WithThreshold(threshold))
+		ms := ix.Lookup(&q.fp, lopts...)
 		ids := make(map[string]int, len(ms))
 		for _, m := range ms {
 			ids[m.ID] = m.Distance
@@ -330,7 +371,8 @@ func goamd64() string {
 // catalogue is the generated data: hashes and what the IDs are made of.
 type catalogue struct {
 	hashes  []fingerprint.Hash
-	top     []fingerprint.Hash // -regions only
+	details [3][]fingerprint.Hash // per view (viewPage...); nil without -details or the view
+	top     []fingerprint.Hash    // -regions only
 	bottom  []fingerprint.Hash
 	quality []uint8
 	series  []uint32
@@ -341,6 +383,21 @@ type catalogue struct {
 	topBases, bottomBases []fingerprint.Hash
 }
 
+// Views of a page, as indexes of catalogue.details.
+const (
+	viewPage = iota
+	viewTop
+	viewBottom
+)
+
+// detail returns page i's detail hash of view v (zero if not drawn).
+func (c *catalogue) detail(v, i int) fingerprint.Hash {
+	if c.details[v] == nil {
+		return fingerprint.Hash{}
+	}
+	return c.details[v][i]
+}
+
 func (c *catalogue) id(i int) string {
 	s := c.series[i]
 	return fmt.Sprintf("publisher-%02d/series-%04d/vol-%02d/p-%04d.jpg", s%20, s/20, c.vol[i], c.page[i])
@@ -349,8 +406,9 @@ func (c *catalogue) id(i int) string {
 type linHit struct{ i, d int }
 
 // linear scans every hash, keeping matchable entries within r of a
-// variant of fp (each compared with the view it targets) at their least
-// distance.
+// variant of fp (each compared with the view it targets) whose detail
+// confirms the hit (fingerprint.DetailMatch at detailThreshold), at their
+// least distance.
 func (c *catalogue) linear(fp *fingerprint.Fingerprint, r int) []linHit {
 	var out []linHit
 	for i := range c.hashes {
@@ -359,14 +417,17 @@ func (c *catalogue) linear(fp *fingerprint.Fingerprint, r int) []linHit {
 		}
 		best := r + 1
 		for _, v := range fp.Variants {
-			h := &c.hashes[i]
+			h, view := &c.hashes[i], viewPage
 			switch v.Kind.Target() {
 			case fingerprint.VariantTop:
-				h = &c.top[i]
+				h, view = &c.top[i], viewTop
 			case fingerprint.VariantBottom:
-				h = &c.bottom[i]
+				h, view = &c.bottom[i], viewBottom
 			}
-			best = min(best, v.Hash.Distance(*h))
+			d := v.Hash.Distance(*h)
+			if d < best && (detailThreshold < 0 || fingerprint.DetailMatch(v.Detail, c.detail(view, i), detailThreshold)) {
+				best = d
+			}
 		}
 		if best <= r {
 			out = append(out, linHit{i, best})
@@ -405,6 +466,16 @@ func generate(n, flipMin, flipMax int, seed uint64) *catalogue {
 	if withRegions {
 		c.top, c.bottom = make([]fingerprint.Hash, n), make([]fingerprint.Hash, n)
 	}
+	views := 0
+	if withDetails {
+		views = 1
+		if withRegions {
+			views = 3
+		}
+	}
+	for v := range views {
+		c.details[v] = make([]fingerprint.Hash, n)
+	}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var starts []int
 	for i, s := 0, 0; i < n; s++ {
@@ -432,7 +503,13 @@ func generate(n, flipMin, flipMax int, seed uint64) *catalogue {
 			defer wg.Done()
 			for s := w; s < len(starts)-1; s += workers {
 				rng := rand.New(rand.NewPCG(seed, 1000+uint64(s)))
+				// Details from a stream of their own: the hashes stay
+				// those of -details=false.
+				drng := rand.New(rand.NewPCG(seed, 1<<40+uint64(s)))
 				for i := starts[s]; i < starts[s+1]; i++ {
+					for v := range views {
+						c.details[v][i] = randHash(drng)
+					}
 					c.hashes[i] = flipBits(rng, c.bases[s], flipMin+rng.IntN(flipMax-flipMin+1))
 					if withRegions {
 						c.top[i] = flipBits(rng, c.topBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
@@ -456,9 +533,22 @@ type query struct {
 	planted int // entry the query was planted near, or -1
 }
 
-func makeQueries(c *catalogue, rng *rand.Rand, nq, threshold, flipMin, flipMax int) []query {
+// makeQueries draws the queries' hashes from rng and their details (if
+// the catalogue has them) from drng.
+func makeQueries(c *catalogue, rng, drng *rand.Rand, nq, threshold, flipMin, flipMax int) []query {
 	qs := make([]query, nq)
 	n := len(c.hashes)
+	// detail draws a query view's detail: near entry j's (-1: a random
+	// one, a different page's).
+	detail := func(view, j int) fingerprint.Hash {
+		switch {
+		case c.details[view] == nil:
+			return fingerprint.Hash{}
+		case j < 0:
+			return randHash(drng)
+		}
+		return flipBits(drng, c.details[view][j], drng.IntN(detailFlips+1))
+	}
 	for i := range qs {
 		q := &qs[i]
 		var h, top, bottom fingerprint.Hash
@@ -485,16 +575,16 @@ func makeQueries(c *catalogue, rng *rand.Rand, nq, threshold, flipMin, flipMax i
 				bottom = flipBits(rng, c.bottomBases[s], flipMin+rng.IntN(flipMax-flipMin+1))
 			}
 		}
-		v := func(k fingerprint.VariantKind, h fingerprint.Hash) fingerprint.Variant {
-			return fingerprint.Variant{Kind: k, Hash: h, Quality: 70}
+		v := func(k fingerprint.VariantKind, h, d fingerprint.Hash) fingerprint.Variant {
+			return fingerprint.Variant{Kind: k, Hash: h, Detail: d, Quality: 70}
 		}
 		// A mirror is, to the index, just another unrelated hash.
-		one := []fingerprint.Variant{v(fingerprint.VariantPage, h)}
-		two := append(slices.Clone(one), v(fingerprint.VariantMirror, randHash(rng)))
+		one := []fingerprint.Variant{v(fingerprint.VariantPage, h, detail(viewPage, q.planted))}
+		two := append(slices.Clone(one), v(fingerprint.VariantMirror, randHash(rng), detail(viewPage, -1)))
 		if withRegions {
-			one = append(one, v(fingerprint.VariantTop, top), v(fingerprint.VariantBottom, bottom))
-			two = append(two, v(fingerprint.VariantTop, top), v(fingerprint.VariantBottom, bottom),
-				v(fingerprint.VariantTopMirror, randHash(rng)), v(fingerprint.VariantBottomMirror, randHash(rng)))
+			one = append(one, v(fingerprint.VariantTop, top, detail(viewTop, q.planted)), v(fingerprint.VariantBottom, bottom, detail(viewBottom, q.planted)))
+			two = append(two, one[1:]...)
+			two = append(two, v(fingerprint.VariantTopMirror, randHash(rng), detail(viewTop, -1)), v(fingerprint.VariantBottomMirror, randHash(rng), detail(viewBottom, -1)))
 		}
 		q.fp = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: one}
 		q.fp2 = fingerprint.Fingerprint{Hash: h, Quality: 70, Variants: two}
