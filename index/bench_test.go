@@ -100,3 +100,38 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupDetails times the detail check: one index with details,
+// queries whose page variant carries a detail (near its entry's for the
+// planted half, random for the misses), looked up with the check (check)
+// and without it (nocheck), at the default radius.
+func BenchmarkLookupDetails(b *testing.B) {
+	benchSetup(b)
+	rng := rand.New(rand.NewPCG(33, 34))
+	es := withDetails(rng, append([]Entry(nil), bench.es...))
+	ix := mustBuild(b, es, nil)
+	detail := make(map[string]fingerprint.Hash, len(es))
+	for _, e := range es {
+		detail[e.ID] = e.Detail
+	}
+	fps := make([]fingerprint.Fingerprint, len(bench.queries))
+	for i, q := range bench.queries {
+		d := randHash(rng)
+		if ms := ix.Search(q, 40, nil); i%2 == 0 && len(ms) > 0 && !detail[ms[0].ID].IsZero() {
+			d = flip(rng, detail[ms[0].ID], rng.IntN(41)) // planted: near the entry's detail
+		}
+		fps[i] = fingerprint.Fingerprint{Hash: q, Quality: 70, Variants: []fingerprint.Variant{
+			{Kind: fingerprint.VariantPage, Hash: q, Detail: d, Quality: 70}}}
+	}
+	for _, c := range []struct {
+		name   string
+		detail int
+	}{{"check", fingerprint.DefaultDetailThreshold}, {"nocheck", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				ix.Lookup(&fps[i%len(fps)], WithThreshold(fingerprint.DefaultThreshold), WithDetailThreshold(c.detail))
+			}
+		})
+	}
+}
