@@ -24,6 +24,7 @@ if any input failed, otherwise 0.`
 type hashRecord struct {
 	Path      string          `json:"path"`
 	Hash      string          `json:"hash"`
+	Detail    string          `json:"detail"` // the page view's detail hash
 	Quality   int             `json:"quality"`
 	Matchable bool            `json:"matchable"`
 	Format    string          `json:"format"`
@@ -39,6 +40,7 @@ type hashRecord struct {
 type variantRecord struct {
 	Kind    string `json:"kind"`
 	Hash    string `json:"hash"`
+	Detail  string `json:"detail"`
 	Quality int    `json:"quality"`
 	Box     [4]int `json:"box"`
 }
@@ -51,8 +53,11 @@ func newHashRecord(path string, fp *fingerprint.Fingerprint, withPHash bool) has
 		Format: fp.Format, Width: fp.Width, Height: fp.Height, Box: box(fp.Box),
 		Skew: fp.Skew, FastPath: fp.FastPath, Variants: make([]variantRecord, len(fp.Variants)),
 	}
+	if len(fp.Variants) > 0 {
+		rec.Detail = fp.Variants[0].Detail.String()
+	}
 	for i, v := range fp.Variants {
-		rec.Variants[i] = variantRecord{Kind: v.Kind.String(), Hash: v.Hash.String(), Quality: v.Quality, Box: box(v.Box)}
+		rec.Variants[i] = variantRecord{Kind: v.Kind.String(), Hash: v.Hash.String(), Detail: v.Detail.String(), Quality: v.Quality, Box: box(v.Box)}
 	}
 	if withPHash {
 		rec.PHash = fmt.Sprintf("%016x", fp.PHash)

@@ -385,7 +385,10 @@ func TestHash(t *testing.T) {
 			t.Errorf("no %q in %v", k, r)
 		}
 	}
-	if v := r["variants"].([]any)[0].(map[string]any); v["kind"] != "page" || v["hash"] != r["hash"] {
+	if d, _ := r["detail"].(string); len(d) != 64 || d == r["hash"] {
+		t.Errorf("detail %q: want the page's detail hash, 64 hex digits", r["detail"])
+	}
+	if v := r["variants"].([]any)[0].(map[string]any); v["kind"] != "page" || v["hash"] != r["hash"] || v["detail"] != r["detail"] {
 		t.Errorf("first variant: %v", v)
 	}
 
