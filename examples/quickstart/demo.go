@@ -132,8 +132,8 @@ func run(ctx context.Context, cfg config, dir string, w io.Writer) (summary, err
 		}
 	}
 	printTable(w, sum.Rows)
-	fmt.Fprintf(w, "\nDistances are Hamming distances between 256-bit fingerprints; a match needs ≤ %d (fingerprint.DefaultThreshold).\n",
-		ix.Threshold())
+	fmt.Fprintf(w, "\nDistances are Hamming distances between 256-bit fingerprints; a match needs ≤ %d (fingerprint.DefaultThreshold)\n"+
+		"and its 256-bit detail hashes within %d (fingerprint.DefaultDetailThreshold).\n", ix.Threshold(), ix.DetailThreshold())
 	fmt.Fprintf(w, "recall %d/%d, false matches %d/%d (distractors), wrong-page matches %d\n",
 		sum.Found, sum.Copies, sum.False, sum.Distractors, sum.WrongPage)
 	return sum, nil
