@@ -28,7 +28,9 @@
 //   - deskew: the angle, within ±4°, that sharpens the ink projections most
 //     is undone when it clearly beats 0°;
 //   - the box is area-averaged to 64×64 and its 16×16 lowest DCT
-//     frequencies are thresholded at their median: 256 bits.
+//     frequencies are thresholded at their median: 256 bits; the next band,
+//     frequencies 16–31 both ways, thresholded at its own median, is the
+//     view's detail hash (Variant.Detail), 256 bits more.
 //
 // # Variants
 //
@@ -45,8 +47,12 @@
 //
 // # Matching rule
 //
-// Two hashes are the same page when their Hamming distance is at most
-// DefaultThreshold. A fingerprint whose Quality is below MinQuality (blank,
+// Two views are the same page when their hashes' Hamming distance is at
+// most DefaultThreshold and their detail hashes' at most
+// DefaultDetailThreshold (DetailMatch). Indexes search on the hash and
+// confirm with the detail: pages of the same composition (a close-up
+// filling the same panel) are the nearest pairs by the hash, and their
+// finer frequencies differ. A fingerprint whose Quality is below MinQuality (blank,
 // solid, near-blank or nearly empty pages) never matches anything, not
 // even another such page.
 //
