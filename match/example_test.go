@@ -33,8 +33,8 @@ func publisher() (*index.Index, []byte) {
 		log.Fatal(err)
 	}
 	b := index.NewBuilder()
-	b.Add(index.Entry{ID: "series-7/p-001.jpg", Hash: fp.Hash, Quality: uint8(fp.Quality),
-		Meta: index.Meta{{Key: match.MetaRightsURL, Value: "https://rights.example/takedown"}}})
+	b.Add(index.NewEntry("series-7/p-001.jpg", fp,
+		index.Meta{{Key: match.MetaRightsURL, Value: "https://rights.example/takedown"}}))
 	idx, err := b.Index()
 	if err != nil {
 		log.Fatal(err)

@@ -62,8 +62,7 @@ func indexOf(t testing.TB, withA bool) *index.Index {
 	b := index.NewBuilder()
 	if withA {
 		fp := loadFixtures().fpA
-		err := b.Add(index.Entry{ID: idA, Hash: fp.Hash, Quality: uint8(fp.Quality),
-			Meta: index.Meta{{Key: MetaRightsURL, Value: rightsURL}}})
+		err := b.Add(index.NewEntry(idA, fp, index.Meta{{Key: MetaRightsURL, Value: rightsURL}}))
 		if err != nil {
 			t.Fatal(err)
 		}

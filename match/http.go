@@ -132,7 +132,7 @@ func (m *Matcher) report(e Event, o *object) {
 	attrs := []slog.Attr{slog.String("url", e.URL), slog.String("kind", v.Kind.String()),
 		slog.String("action", e.Action.String()), slog.Bool("deferred", e.Deferred), slog.Bool("cached", v.Cached)}
 	if v.Match {
-		attrs = append(attrs, slog.String("id", v.ID), slog.Int("distance", v.Distance), slog.String("variant", v.Variant.String()))
+		attrs = append(attrs, slog.String("id", v.ID), slog.Int("distance", v.Distance), slog.Int("detail", v.Detail), slog.String("variant", v.Variant.String()))
 	}
 	if v.Err != nil {
 		attrs = append(attrs, slog.String("err", v.Err.Error()))

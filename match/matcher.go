@@ -242,7 +242,7 @@ func (m *Matcher) evaluate(ctx context.Context, st *state, body []byte) Verdict 
 	}
 	best := ms[0] // Lookup sorts by distance, then ID
 	v.Kind, v.Match = KindMatch, true
-	v.ID, v.Distance, v.Variant, v.Meta = best.ID, best.Distance, best.Variant, best.Meta
+	v.ID, v.Distance, v.Detail, v.Variant, v.Meta = best.ID, best.Distance, best.Detail, best.Variant, best.Meta
 	return v
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/pagematch/pagematch/fingerprint"
 	"github.com/pagematch/pagematch/index"
 )
 
@@ -36,7 +37,10 @@ func TestCheckVerdicts(t *testing.T) {
 	if v.RightsURL() != rightsURL {
 		t.Errorf("RightsURL = %q", v.RightsURL())
 	}
-	t.Logf("pirate copy matched at distance %d, quality %d", v.Distance, v.Quality)
+	if v.Detail < 0 || v.Detail > fingerprint.DefaultDetailThreshold {
+		t.Errorf("Detail = %d, want the confirming detail distance", v.Detail)
+	}
+	t.Logf("pirate copy matched at distance %d, detail %d, quality %d", v.Distance, v.Detail, v.Quality)
 	if v, _ = m.Check(ctx, f.pirateA); !v.Cached || !v.Match {
 		t.Errorf("second check: %+v, want a cached match", v)
 	}

@@ -50,8 +50,11 @@ type Verdict struct {
 	// cache: treat it as read-only.
 	ID       string
 	Distance int
-	Variant  fingerprint.VariantKind
-	Meta     index.Meta
+	// Detail is the detail distance that confirmed the match
+	// (index.Match.Detail), -1 when the index holds no detail hashes.
+	Detail  int
+	Variant fingerprint.VariantKind
+	Meta    index.Meta
 	// Quality is the body's fingerprint quality (0 when not fingerprinted).
 	Quality int
 	// Cached reports that the verdict came from the cache.
