@@ -280,7 +280,7 @@ func run(c config) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.Add(index.Entry{ID: fmt.Sprintf("bench/%d", i), Hash: fp.Hash, Quality: uint8(fp.Quality)})
+			b.Add(index.NewEntry(fmt.Sprintf("bench/%d", i), fp, nil))
 		}
 	}
 	dir, err := os.MkdirTemp("", "proxybench")

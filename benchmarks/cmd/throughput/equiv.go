@@ -188,7 +188,7 @@ func pageID(i int) string { return fmt.Sprintf("page-%03d", i) }
 func referenceIndex(refs []*fingerprint.Fingerprint) (*index.Index, error) {
 	b := index.NewBuilder()
 	for i, r := range refs {
-		if err := b.Add(index.Entry{ID: pageID(i), Hash: r.Hash, Quality: uint8(r.Quality)}); err != nil {
+		if err := b.Add(index.NewEntry(pageID(i), r, nil)); err != nil {
 			return nil, fmt.Errorf("throughput: %w", err)
 		}
 	}
