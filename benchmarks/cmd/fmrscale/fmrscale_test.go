@@ -12,7 +12,8 @@ import (
 )
 
 // randomPages are pages with random codes, some views missing or below
-// the quality rule, and a varying number of query codes per view.
+// the quality rule, some codes without a detail hash, and a varying number
+// of query codes per view.
 func randomPages(n int, rng *rand.Rand) []page {
 	pages := make([]page, n)
 	for i := range pages {
@@ -23,12 +24,23 @@ func randomPages(n int, rng *rand.Rand) []page {
 			// Few bits set, so that distances spread and some pairs are near.
 			for w := range p.ref[v] {
 				p.ref[v][w] = rng.Uint64() & rng.Uint64() & rng.Uint64()
+				p.refDetail[v][w] = rng.Uint64() & rng.Uint64()
+			}
+			// A few pages without details: most blocks of references
+			// hold one, and take the scan's slow path.
+			if rng.IntN(200) == 0 {
+				p.refDetail[v] = fingerprint.Hash{}
 			}
 			for k := rng.IntN(4); k > 0; k-- {
-				q := p.ref[v]
+				q, qd := p.ref[v], p.refDetail[v]
 				q[rng.IntN(4)] ^= rng.Uint64() & rng.Uint64()
+				qd[rng.IntN(4)] ^= rng.Uint64() & rng.Uint64()
+				if rng.IntN(10) == 0 {
+					qd = fingerprint.Hash{}
+				}
 				p.q[v] = append(p.q[v], q)
 				p.qKind[v] = append(p.qKind[v], views[v])
+				p.qDetail[v] = append(p.qDetail[v], qd)
 			}
 		}
 	}
@@ -49,23 +61,33 @@ func TestScanMatchesNaive(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := newTally(len(c.levels))
-	var near [nViews + 1][]nearPair
+	var near [nViews + 2][]nearPair
 	for i := range pages {
 		for j := range pages {
 			if i == j {
 				continue
 			}
-			m := 257
-			var hv [nViews]robustness.Histogram
+			m, sm := 257, 1000
+			var hv, sv [nViews]robustness.Histogram
 			for v := range views {
 				mv := 257
 				if !pages[j].refOK[v] {
 					continue
 				}
-				for _, q := range pages[i].q[v] {
+				for qi, q := range pages[i].q[v] {
 					d := q.Distance(pages[j].ref[v])
 					hv[v][d]++
 					mv = min(mv, d)
+					qd, rd := pages[i].qDetail[v][qi], pages[j].refDetail[v]
+					if qd.IsZero() || rd.IsZero() {
+						continue
+					}
+					dd := qd.Distance(rd)
+					sv[v][d+dd]++
+					sm = min(sm, d+dd)
+					if d <= jointMaxD {
+						want.joint[v][d][dd]++
+					}
 				}
 				if mv < 257 {
 					near[v] = keepNear(near[v], nearPair{i: int32(i), j: int32(j), d: mv}, 5)
@@ -75,17 +97,26 @@ func TestScanMatchesNaive(t *testing.T) {
 			if m < 257 {
 				near[nViews] = keepNear(near[nViews], nearPair{i: int32(i), j: int32(j), d: m}, 5)
 			}
+			if sm < 1000 {
+				near[nearSum] = keepNear(near[nearSum], nearPair{i: int32(i), j: int32(j), d: sm}, 5)
+			}
 			for l, lim := range c.levels {
 				if i >= lim || j >= lim {
 					continue
 				}
 				for v := range views {
 					want.byView[l][v].Add(&hv[v])
+					want.sumByView[l][v].Add(&sv[v])
 				}
-				if m < 257 {
-					want.query[l][m]++
-				} else {
+				switch {
+				case m == 257:
 					want.none[l]++
+				case sm == 1000:
+					want.query[l][m]++
+					want.sumNone[l]++
+				default:
+					want.query[l][m]++
+					want.sumQuery[l][sm]++
 				}
 			}
 		}
@@ -99,9 +130,27 @@ func TestScanMatchesNaive(t *testing.T) {
 		if got.query[l] != want.query[l] || got.none[l] != want.none[l] {
 			t.Errorf("level %d: query-level histograms differ (none %d, want %d)", l, got.none[l], want.none[l])
 		}
+		for v := range views {
+			if got.sumByView[l][v] != want.sumByView[l][v] {
+				t.Errorf("level %d view %v: sum histograms differ", l, views[v])
+			}
+		}
+		if got.sumQuery[l] != want.sumQuery[l] || got.sumNone[l] != want.sumNone[l] {
+			t.Errorf("level %d: query-level sum histograms differ (none %d, want %d)", l, got.sumNone[l], want.sumNone[l])
+		}
 	}
-	if want.query[2].Total() == 0 || want.none[2] == 0 {
-		t.Fatal("the test pages should give both compared and uncompared pairs")
+	if *got.joint != *want.joint {
+		t.Error("joint counts differ")
+	}
+	if want.query[2].Total() == 0 || want.none[2] == 0 || want.sumNone[2] == 0 {
+		t.Fatal("the test pages should give compared pairs, uncompared pairs and pairs compared without details")
+	}
+	if want.sumByView[2][0].Total() == want.byView[2][0].Total() || want.sumQuery[2].Total() == 0 {
+		t.Fatal("the test pages should give comparisons both with and without details")
+	}
+	all, _ := jointCount(&want.joint[0], jointMaxD, math.MaxInt)
+	if n, _ := jointCount(&want.joint[0], jointMaxD, 90); n == 0 || n == all {
+		t.Fatalf("the test pages should give near pairs on both sides of dd 90 in the joint counts: %d of %d", n, all)
 	}
 	for v := range near {
 		if len(got.near[v]) != len(near[v]) {
@@ -117,6 +166,17 @@ func TestScanMatchesNaive(t *testing.T) {
 	pd := detail(c, int(n.i), int(n.j))
 	if best := min(pd.d[0], pd.d[1], pd.d[2]); best != n.d {
 		t.Errorf("detail of the nearest pair: %v, want a view at %d", pd.d, n.d)
+	}
+	n = near[nearSum][0]
+	pd = detail(c, int(n.i), int(n.j))
+	best := 1000
+	for _, x := range pd.sum {
+		if x >= 0 {
+			best = min(best, x)
+		}
+	}
+	if best != n.d {
+		t.Errorf("detail of the nearest pair by sum: %v, want a view at %d", pd.sum, n.d)
 	}
 }
 
@@ -173,7 +233,7 @@ func TestFitBinomial(t *testing.T) {
 	for k := 0; k <= 128; k++ {
 		h[2*k] = uint64(math.Round(1e15 * math.Exp(lchoose(128, k)-128*math.Ln2)))
 	}
-	b, ok := fitBinomial(&h)
+	b, ok := fitBinomial(&h, 256)
 	if !ok || b.n != 128 || math.Abs(b.m-0.5) > 1e-9 {
 		t.Fatalf("fit %+v, want n 128, m 0.5", b)
 	}
@@ -181,7 +241,7 @@ func TestFitBinomial(t *testing.T) {
 	if got := b.CDF(80); math.Abs(got/want-1) > 1e-9 {
 		t.Errorf("CDF(80) = %v, want %v", got, want)
 	}
-	if _, ok := fitBinomial(new(robustness.Histogram)); ok {
+	if _, ok := fitBinomial(new(robustness.Histogram), 256); ok {
 		t.Error("an empty histogram should not fit")
 	}
 }

@@ -38,8 +38,11 @@ type config struct {
 	seriesFrom, series, pages int
 	width, workers            int
 	threshold, near, step     int
-	subsamples                []int
-	harnessLookups            [nViews]float64
+	// detail is the detail threshold the estimates with the check are
+	// made at (fingerprint.DetailMatch).
+	detail         int
+	subsamples     []int
+	harnessLookups [nViews]float64
 	// localHi bounds the local tail fit: log CDF over the distances with
 	// 10 to localHi pairs at or below them.
 	localHi    float64
@@ -54,12 +57,13 @@ func main() {
 	flag.IntVar(&cfg.width, "width", 600, "page width; the height is width·17/12")
 	flag.IntVar(&cfg.workers, "workers", 0, "workers (0: GOMAXPROCS)")
 	flag.IntVar(&cfg.threshold, "threshold", fingerprint.DefaultThreshold, "match threshold the estimates are made at")
+	flag.IntVar(&cfg.detail, "detail-threshold", fingerprint.DefaultDetailThreshold, "detail threshold the estimates with the detail check are made at")
 	flag.IntVar(&cfg.near, "near", 30, "list the `K` nearest pairs of pages")
 	flag.IntVar(&cfg.step, "step", 2, "calibration tables: one row every `D` bits (hashes have 128 bits set, so distances are even)")
 	subs := flag.String("subsamples", "1000,10000", "fit the tail models on the pairs among the first `N,M` pages and compare their predictions with the whole sample")
 	flag.Float64Var(&cfg.localHi, "local-hi", 1000, "local tail model: fit log CDF over the distances with 10 to `K` pairs at or below them, the extreme tail whatever the sample size")
 	flag.StringVar(&cfg.save, "save", "", "also save the histograms and nearest pairs to `file` (JSON), to report again with -load")
-	flag.StringVar(&cfg.load, "load", "", "report from a `file` saved by -save instead of measuring (the report flags -threshold, -step, -local-hi, -harness-lookups, -near apply)")
+	flag.StringVar(&cfg.load, "load", "", "report from a `file` saved by -save instead of measuring (the report flags -threshold, -detail-threshold, -step, -local-hi, -harness-lookups, -near apply)")
 	hl := flag.String("harness-lookups", "10.70,2.10,2.10", "lookups per query by view (page,top,bottom) of the robustness report set, for estimates as the harness makes them")
 	flag.Parse()
 	if cfg.workers <= 0 {
@@ -71,6 +75,9 @@ func main() {
 	}
 	if err == nil && (cfg.series <= 0 || cfg.pages <= 0 || cfg.width <= 0 || cfg.step <= 0 || cfg.localHi <= 10) {
 		err = fmt.Errorf("fmrscale: -series, -pages, -width and -step must be positive, -local-hi above 10")
+	}
+	if err == nil && (cfg.threshold < 0 || cfg.threshold > fingerprint.HashBits || cfg.detail < 0 || cfg.detail > fingerprint.HashBits) {
+		err = fmt.Errorf("fmrscale: -threshold and -detail-threshold must be within 0-%d", fingerprint.HashBits)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -14,24 +14,28 @@ import (
 // 256, and the tail falls as the binomial's, not as a normal fitted to the
 // same mean and spread.
 type binomial struct {
-	n int     // effective degrees of freedom, rounded
-	m float64 // mean of d/256
+	n    int     // effective degrees of freedom, rounded
+	m    float64 // mean of d/bits
+	bits int     // the largest distance: 256 for a hash, 512 for a sum of two
 }
 
-// fitBinomial fits the model to the whole histogram; ok is false for a
-// histogram without spread.
-func fitBinomial(h *robustness.Histogram) (b binomial, ok bool) {
+// fitBinomial fits the model to the whole histogram of distances up to
+// bits; ok is false for a histogram without spread.
+func fitBinomial(h *robustness.Histogram, bits int) (b binomial, ok bool) {
 	mean, std := h.MeanStd()
-	m, s := mean/256, std/256
+	m, s := mean/float64(bits), std/float64(bits)
 	if s == 0 || m <= 0 || m >= 1 {
 		return binomial{}, false
 	}
-	return binomial{n: max(1, int(math.Round(m*(1-m)/(s*s)))), m: m}, true
+	return binomial{n: max(1, int(math.Round(m*(1-m)/(s*s)))), m: m, bits: bits}, true
 }
 
-// CDF is P(d <= t) for one pair: the binomial CDF at floor(t/256·n).
+// CDF is P(d <= t) for one pair: the binomial CDF at floor(t/bits·n).
 func (b binomial) CDF(t int) float64 {
-	k := int(math.Floor(float64(t) / 256 * float64(b.n)))
+	if b.bits == 0 {
+		return 0
+	}
+	k := int(math.Floor(float64(t) / float64(b.bits) * float64(b.n)))
 	return binomialCDF(k, b.n, b.m)
 }
 

@@ -39,10 +39,13 @@ type page struct {
 	// passes the quality rule.
 	ref   [nViews]fingerprint.Hash
 	refOK [nViews]bool
+	// refDetail[v] is the detail hash of ref[v], zero if it has none.
+	refDetail [nViews]fingerprint.Hash
 	// q[v] are the query codes that target view v and pass the quality
-	// rule, qKind[v] their variant kinds.
-	q     [nViews][]fingerprint.Hash
-	qKind [nViews][]fingerprint.VariantKind
+	// rule, qKind[v] their variant kinds, qDetail[v] their detail hashes.
+	q       [nViews][]fingerprint.Hash
+	qKind   [nViews][]fingerprint.VariantKind
+	qDetail [nViews][]fingerprint.Hash
 	// lookups[v] counts every query code that targets view v, matchable or
 	// not, as the robustness harness counts lookups.
 	lookups [nViews]int
@@ -57,12 +60,13 @@ func newPage(s testpages.Spec, fp *fingerprint.Fingerprint) page {
 		t := viewIndex(v.Kind.Target())
 		ok := v.Quality >= fingerprint.MinQuality
 		if v.Kind == v.Kind.Target() && !p.refOK[t] {
-			p.ref[t], p.refOK[t] = v.Hash, ok
+			p.ref[t], p.refOK[t], p.refDetail[t] = v.Hash, ok, v.Detail
 		}
 		p.lookups[t]++
 		if ok {
 			p.q[t] = append(p.q[t], v.Hash)
 			p.qKind[t] = append(p.qKind[t], v.Kind)
+			p.qDetail[t] = append(p.qDetail[t], v.Detail)
 		}
 	}
 	return p
@@ -80,6 +84,11 @@ type corpus struct {
 	refs    [nViews][]fingerprint.Hash
 	refPage [nViews][]int32
 	seg     [nViews][]int
+	// refDetail[v] are the detail hashes of refs[v]; noDetail[v][k] is the
+	// number of zero ones among the first k, so that a block without any
+	// takes the fast path.
+	refDetail [nViews][]fingerprint.Hash
+	noDetail  [nViews][]int32
 }
 
 func newCorpus(pages []page, subsamples []int) *corpus {
@@ -95,6 +104,14 @@ func newCorpus(pages []page, subsamples []int) *corpus {
 			if p.refOK[v] {
 				c.refs[v] = append(c.refs[v], p.ref[v])
 				c.refPage[v] = append(c.refPage[v], int32(i))
+				c.refDetail[v] = append(c.refDetail[v], p.refDetail[v])
+			}
+		}
+		c.noDetail[v] = make([]int32, len(c.refs[v])+1)
+		for k, d := range c.refDetail[v] {
+			c.noDetail[v][k+1] = c.noDetail[v][k]
+			if d.IsZero() {
+				c.noDetail[v][k+1]++
 			}
 		}
 		c.seg[v] = []int{0}
@@ -126,14 +143,41 @@ type tally struct {
 	query []robustness.Histogram
 	// none[l] counts the pairs with no comparison at all (quality rule).
 	none []uint64
+	// sumByView, sumQuery and sumNone are byView, query and none for the
+	// sum d+dd of hash and detail distances, over the comparisons whose
+	// codes both have a detail hash: a pair the detail check passes at
+	// (t, dt) has d+dd <= t+dt. sumNone counts the compared pairs with no
+	// such comparison.
+	sumByView [][nViews]robustness.Histogram
+	sumQuery  []robustness.Histogram
+	sumNone   []uint64
+	// joint[v][d][dd] counts the comparisons of view v, among all pages,
+	// at hash distance d <= jointMaxD and detail distance dd.
+	joint *jointCounts
 	// near[v] are the closest ordered pairs (i, j) by their nearest
-	// comparison in view v; near[nViews] by the nearest in any view.
-	near [nViews + 1][]nearPair
+	// comparison in view v; near[nViews] by the nearest in any view;
+	// near[nearSum] by the least sum in any view.
+	near [nViews + 2][]nearPair
 }
+
+// nearSum is the near list by hash + detail sum.
+const nearSum = nViews + 1
+
+// jointMaxD is the largest hash distance the joint counts keep: the tail
+// only, where the detail check's effect is to be seen.
+const jointMaxD = 90
+
+type jointCounts [nViews]jointView
+
+// jointView counts one view's comparisons by d (up to jointMaxD) and dd.
+type jointView [jointMaxD + 1][fingerprint.HashBits + 1]uint64
 
 func newTally(levels int) *tally {
 	return &tally{byView: make([][nViews]robustness.Histogram, levels),
-		query: make([]robustness.Histogram, levels), none: make([]uint64, levels)}
+		query: make([]robustness.Histogram, levels), none: make([]uint64, levels),
+		sumByView: make([][nViews]robustness.Histogram, levels),
+		sumQuery:  make([]robustness.Histogram, levels), sumNone: make([]uint64, levels),
+		joint: new(jointCounts)}
 }
 
 func (t *tally) add(o *tally) {
@@ -143,6 +187,18 @@ func (t *tally) add(o *tally) {
 		}
 		t.query[l].Add(&o.query[l])
 		t.none[l] += o.none[l]
+		for v := range views {
+			t.sumByView[l][v].Add(&o.sumByView[l][v])
+		}
+		t.sumQuery[l].Add(&o.sumQuery[l])
+		t.sumNone[l] += o.sumNone[l]
+	}
+	for v := range t.joint {
+		for d := range t.joint[v] {
+			for dd, n := range o.joint[v][d] {
+				t.joint[v][d][dd] += n
+			}
+		}
 	}
 	for v := range t.near {
 		t.near[v] = append(t.near[v], o.near[v]...)
@@ -181,19 +237,93 @@ type scanner struct {
 	t *tally
 	k int
 	// mins[v][j] is the smallest distance from the current query to page
-	// j in view v.
-	mins [nViews][]uint8
+	// j in view v; sumMins[j] the smallest sum d+dd to page j in any view.
+	mins    [nViews][]uint8
+	sumMins []uint16
 	// hist[s][v] counts the current query's distances to the references
-	// of view v in segment s (pages levels[s-1]..levels[s]-1).
-	hist [][nViews][257]uint32
+	// of view v in segment s (pages levels[s-1]..levels[s]-1), sumHist[s][v]
+	// their sums d+dd.
+	hist    [][nViews][fingerprint.HashBits + 1]uint32
+	sumHist [][nViews][2*fingerprint.HashBits + 1]uint32
 }
 
-// refBlock is how many reference codes (32 bytes each) the scan takes at
-// a time.
+func newScanner(c *corpus, k int) *scanner {
+	s := &scanner{c: c, t: newTally(len(c.levels)), k: k,
+		hist:    make([][nViews][fingerprint.HashBits + 1]uint32, len(c.levels)),
+		sumHist: make([][nViews][2*fingerprint.HashBits + 1]uint32, len(c.levels)),
+		sumMins: make([]uint16, len(c.pages))}
+	for v := range s.mins {
+		s.mins[v] = make([]uint8, len(c.pages))
+	}
+	return s
+}
+
+// refBlock is how many reference codes the scan takes at a time: 512
+// hashes and their details, 32 KB, stay in the L1 cache while every query
+// code runs over them.
 const refBlock = 512
 
-// noPair marks a page no code of the query was compared with.
-const noPair = 255
+// noPair marks a page no code of the query was compared with; noSum one
+// no code with a detail hash was compared with.
+const (
+	noPair = 255
+	noSum  = 0xffff
+)
+
+// block holds one block of references of a view for compareBlock.
+type block struct {
+	refs, details []fingerprint.Hash
+	pages         []int32
+	// allDetail says that every reference of the block has a detail hash.
+	allDetail bool
+}
+
+// compareBlock compares query code q (detail qd, zero if none) with the
+// references of b in view v, counting into h and hs.
+func (s *scanner) compareBlock(v int, q, qd *fingerprint.Hash, b block, h *[fingerprint.HashBits + 1]uint32, hs *[2*fingerprint.HashBits + 1]uint32) {
+	mins, sumMins, joint := s.mins[v], s.sumMins, &s.t.joint[v]
+	if b.allDetail && !qd.IsZero() {
+		// The common case, without a test per reference.
+		details := b.details[:len(b.refs)]
+		pages := b.pages[:len(b.refs)]
+		for k := range b.refs {
+			d := distance(q, &b.refs[k])
+			dd := distance(qd, &details[k])
+			h[d]++
+			hs[d+dd]++
+			j := pages[k]
+			if uint8(d) < mins[j] {
+				mins[j] = uint8(d)
+			}
+			if uint16(d+dd) < sumMins[j] {
+				sumMins[j] = uint16(d + dd)
+			}
+			if d <= jointMaxD {
+				joint[d][dd]++
+			}
+		}
+		return
+	}
+	for k := range b.refs {
+		d := distance(q, &b.refs[k])
+		h[d]++
+		j := b.pages[k]
+		if uint8(d) < mins[j] {
+			mins[j] = uint8(d)
+		}
+		if qd.IsZero() || b.details[k].IsZero() {
+			continue
+		}
+		dd := distance(qd, &b.details[k])
+		hs[d+dd]++
+		if uint16(d+dd) < sumMins[j] {
+			sumMins[j] = uint16(d + dd)
+		}
+		if d <= jointMaxD {
+			joint[d][dd]++
+		}
+	}
+}
 
 // query compares every matchable query code of page i with every other
 // page's matchable reference code of the same view and counts the result.
@@ -204,42 +334,41 @@ func (s *scanner) query(i int) {
 			s.mins[v][j] = noPair
 		}
 	}
-	for seg := range s.hist {
-		s.hist[seg] = [nViews][257]uint32{}
+	for j := range s.sumMins {
+		s.sumMins[j] = noSum
 	}
+	for seg := range s.hist {
+		s.hist[seg] = [nViews][fingerprint.HashBits + 1]uint32{}
+		s.sumHist[seg] = [nViews][2*fingerprint.HashBits + 1]uint32{}
+	}
+	p := &c.pages[i]
 	for v := range views {
-		refs, pages, mins := c.refs[v], c.refPage[v], s.mins[v]
 		for seg := range s.hist {
-			a, b := c.seg[v][seg], c.seg[v][seg+1]
-			h := &s.hist[seg][v]
-			rs, ps := refs[a:b], pages[a:b]
-			ps = ps[:len(rs)]
-			// Blocks of references small enough to stay in the L1 cache
-			// while every query code runs over them.
-			for len(rs) > 0 {
-				n := min(len(rs), refBlock)
-				br, bp := rs[:n], ps[:n]
-				for qi := range c.pages[i].q[v] {
-					q := &c.pages[i].q[v][qi]
-					for k := range br {
-						d := distance(q, &br[k])
-						h[d]++
-						if j := bp[k]; uint8(d) < mins[j] {
-							mins[j] = uint8(d)
-						}
-					}
+			for a, end := c.seg[v][seg], c.seg[v][seg+1]; a < end; a += refBlock {
+				e := min(end, a+refBlock)
+				b := block{refs: c.refs[v][a:e], details: c.refDetail[v][a:e], pages: c.refPage[v][a:e],
+					allDetail: c.noDetail[v][e] == c.noDetail[v][a]}
+				for qi := range p.q[v] {
+					s.compareBlock(v, &p.q[v][qi], &p.qDetail[v][qi], b, &s.hist[seg][v], &s.sumHist[seg][v])
 				}
-				rs, ps = rs[n:], ps[n:]
 			}
 		}
 	}
 	li := c.level(i)
 	// The scan compared i with itself too: take those out.
-	p := &c.pages[i]
 	for v := range views {
-		if p.refOK[v] {
-			for qi := range p.q[v] {
-				s.hist[li][v][distance(&p.q[v][qi], &p.ref[v])]--
+		if !p.refOK[v] {
+			continue
+		}
+		for qi := range p.q[v] {
+			d := distance(&p.q[v][qi], &p.ref[v])
+			s.hist[li][v][d]--
+			if qd := &p.qDetail[v][qi]; !qd.IsZero() && !p.refDetail[v].IsZero() {
+				dd := distance(qd, &p.refDetail[v])
+				s.sumHist[li][v][d+dd]--
+				if d <= jointMaxD {
+					s.t.joint[v][d][dd]--
+				}
 			}
 		}
 	}
@@ -248,6 +377,9 @@ func (s *scanner) query(i int) {
 			for v := range views {
 				for d, n := range s.hist[seg][v] {
 					s.t.byView[l][v][d] += uint64(n)
+				}
+				for d, n := range s.sumHist[seg][v] {
+					s.t.sumByView[l][v][d] += uint64(n)
 				}
 			}
 		}
@@ -261,27 +393,35 @@ func (s *scanner) query(i int) {
 			lj++
 		}
 		m := min(s.mins[0][j], s.mins[1][j], s.mins[2][j])
+		sm := s.sumMins[j]
 		for l := max(li, lj); l < len(c.levels); l++ {
-			if m == noPair {
+			switch {
+			case m == noPair:
 				s.t.none[l]++
-			} else {
+			case sm == noSum:
 				s.t.query[l][m]++
+				s.t.sumNone[l]++
+			default:
+				s.t.query[l][m]++
+				s.t.sumQuery[l][sm]++
 			}
 		}
 		if s.k > 0 {
-			s.keep(nViews, i, j, m)
+			s.keep(nViews, i, j, int(m), m == noPair)
 			for v := range views {
-				s.keep(v, i, j, s.mins[v][j])
+				s.keep(v, i, j, int(s.mins[v][j]), s.mins[v][j] == noPair)
 			}
+			s.keep(nearSum, i, j, int(sm), sm == noSum)
 		}
 	}
 }
 
-// keep offers the ordered pair (i, j) at distance m to near list v.
-func (s *scanner) keep(v, i, j int, m uint8) {
+// keep offers the ordered pair (i, j) at distance m to near list v,
+// unless they were not compared.
+func (s *scanner) keep(v, i, j, m int, none bool) {
 	near := s.t.near[v]
-	if m != noPair && (len(near) < s.k || int(m) <= near[len(near)-1].d) {
-		s.t.near[v] = keepNear(near, nearPair{i: int32(i), j: int32(j), d: int(m)}, s.k)
+	if !none && (len(near) < s.k || m <= near[len(near)-1].d) {
+		s.t.near[v] = keepNear(near, nearPair{i: int32(i), j: int32(j), d: m}, s.k)
 	}
 }
 
@@ -297,11 +437,7 @@ func scan(ctx context.Context, c *corpus, workers, k int, progress func(done int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := &scanner{c: c, t: newTally(len(c.levels)), k: k,
-				hist: make([][nViews][257]uint32, len(c.levels))}
-			for v := range s.mins {
-				s.mins[v] = make([]uint8, len(c.pages))
-			}
+			s := newScanner(c, k)
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(c.pages) {
@@ -332,18 +468,30 @@ func scan(ctx context.Context, c *corpus, workers, k int, progress func(done int
 type pairDetail struct {
 	d     [nViews]int // 257 if the view was not compared
 	qKind [nViews]fingerprint.VariantKind
+	// dd is the detail distance of that comparison (the least among
+	// comparisons at the same d), sum the least d+dd of the view; -1 if no
+	// comparison of the view has details on both sides.
+	dd, sum [nViews]int
 }
 
 func detail(c *corpus, i, j int) pairDetail {
 	var pd pairDetail
 	for v := range views {
-		pd.d[v] = 257
+		pd.d[v], pd.dd[v], pd.sum[v] = 257, -1, -1
 		if !c.pages[j].refOK[v] {
 			continue
 		}
+		ref, refDetail := &c.pages[j].ref[v], &c.pages[j].refDetail[v]
 		for qi, q := range c.pages[i].q[v] {
-			if d := distance(&q, &c.pages[j].ref[v]); d < pd.d[v] {
-				pd.d[v], pd.qKind[v] = d, c.pages[i].qKind[v][qi]
+			d, dd := distance(&q, ref), -1
+			if qd := &c.pages[i].qDetail[v][qi]; !qd.IsZero() && !refDetail.IsZero() {
+				dd = distance(qd, refDetail)
+				if pd.sum[v] < 0 || d+dd < pd.sum[v] {
+					pd.sum[v] = d + dd
+				}
+			}
+			if d < pd.d[v] || (d == pd.d[v] && dd >= 0 && (pd.dd[v] < 0 || dd < pd.dd[v])) {
+				pd.d[v], pd.dd[v], pd.qKind[v] = d, dd, c.pages[i].qKind[v][qi]
 			}
 		}
 	}

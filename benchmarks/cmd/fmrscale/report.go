@@ -16,6 +16,9 @@ import (
 // snapshot is everything the report needs, so that it can be saved and
 // reported again (with other report flags) without measuring again.
 type snapshot struct {
+	// Version is snapshotVersion when the file was saved; files without it
+	// (0) predate the detail figures.
+	Version                      int
 	Command                      string
 	SeriesFrom, Series, PagesPer int
 	Width, Height, Workers       int
@@ -28,8 +31,37 @@ type snapshot struct {
 	Lookups, MatchableCodes      [nViews]float64 // per page
 	Refs                         [nViews]int     // matchable references
 	NoView                       []testpages.Spec
-	// Near[v] are the nearest ordered pairs in view v, Near[nViews] in any.
-	Near [nViews + 1][]nearRow
+	// Near[v] are the nearest ordered pairs in view v, Near[nViews] in any,
+	// Near[nearSum] by the least hash + detail sum in any view.
+	Near [nViews + 2][]nearRow
+	// SumByView, SumQuery and SumNone are ByView, Query and None for the
+	// sums of hash and detail distances (see tally); Joint are the non-zero
+	// joint counts of hash and detail distances (tally.joint).
+	SumByView [][nViews]robustness.Histogram `json:",omitempty"`
+	SumQuery  []robustness.Histogram         `json:",omitempty"`
+	SumNone   []uint64                       `json:",omitempty"`
+	Joint     []jointCell                    `json:",omitempty"`
+}
+
+// snapshotVersion 2 adds the detail figures.
+const snapshotVersion = 2
+
+// jointCell is one non-zero count of tally.joint.
+type jointCell struct {
+	View, D, DD int
+	N           uint64
+}
+
+// hasDetail says whether s holds the detail figures.
+func (s *snapshot) hasDetail() bool { return s.Version >= 2 }
+
+// joint is the dense form of s.Joint.
+func (s *snapshot) joint() *jointCounts {
+	j := new(jointCounts)
+	for _, c := range s.Joint {
+		j[c.View][c.D][c.DD] += c.N
+	}
+	return j
 }
 
 // nearRow is one of the nearest ordered pairs of pages with its nearest
@@ -39,13 +71,25 @@ type nearRow struct {
 	Query, Ref   testpages.Spec
 	ByView       [nViews]int // 257: not compared
 	QueryVariant [nViews]fingerprint.VariantKind
+	// Detail[v] is the detail distance of the comparison at ByView[v], Sum[v]
+	// the least hash + detail sum of view v; -1 without details.
+	Detail, Sum [nViews]int
 }
 
 func newSnapshot(cfg config, c *corpus, t *tally) *snapshot {
 	n := len(c.pages)
-	s := &snapshot{Command: strings.Join(os.Args[1:], " "), SeriesFrom: cfg.seriesFrom, Series: cfg.series, PagesPer: cfg.pages,
+	s := &snapshot{Version: snapshotVersion, Command: strings.Join(os.Args[1:], " "), SeriesFrom: cfg.seriesFrom, Series: cfg.series, PagesPer: cfg.pages,
 		Width: cfg.width, Height: cfg.width * 17 / 12, Workers: cfg.workers, Pages: n, Levels: c.levels,
-		ByView: t.byView, Query: t.query, None: t.none}
+		ByView: t.byView, Query: t.query, None: t.none, SumByView: t.sumByView, SumQuery: t.sumQuery, SumNone: t.sumNone}
+	for v := range t.joint {
+		for d := range t.joint[v] {
+			for dd, n := range t.joint[v][d] {
+				if n > 0 {
+					s.Joint = append(s.Joint, jointCell{View: v, D: d, DD: dd, N: n})
+				}
+			}
+		}
+	}
 	for _, p := range c.pages {
 		any := false
 		for v := range views {
@@ -63,7 +107,8 @@ func newSnapshot(cfg config, c *corpus, t *tally) *snapshot {
 	for v, near := range t.near {
 		for _, p := range near {
 			pd := detail(c, int(p.i), int(p.j))
-			s.Near[v] = append(s.Near[v], nearRow{D: p.d, Query: c.pages[p.i].spec, Ref: c.pages[p.j].spec, ByView: pd.d, QueryVariant: pd.qKind})
+			s.Near[v] = append(s.Near[v], nearRow{D: p.d, Query: c.pages[p.i].spec, Ref: c.pages[p.j].spec, ByView: pd.d, QueryVariant: pd.qKind,
+				Detail: pd.dd, Sum: pd.sum})
 		}
 	}
 	return s
@@ -92,6 +137,14 @@ func loadSnapshot(path string) (*snapshot, error) {
 	if len(s.Levels) == 0 || len(s.ByView) != len(s.Levels) || len(s.Query) != len(s.Levels) || len(s.None) != len(s.Levels) {
 		return nil, fmt.Errorf("fmrscale: load %s: levels and histograms do not agree", path)
 	}
+	if s.hasDetail() && (len(s.SumByView) != len(s.Levels) || len(s.SumQuery) != len(s.Levels) || len(s.SumNone) != len(s.Levels)) {
+		return nil, fmt.Errorf("fmrscale: load %s: levels and detail histograms do not agree", path)
+	}
+	for _, c := range s.Joint {
+		if c.View < 0 || c.View >= nViews || c.D < 0 || c.D > jointMaxD || c.DD < 0 || c.DD > fingerprint.HashBits {
+			return nil, fmt.Errorf("fmrscale: load %s: joint count out of range: %+v", path, c)
+		}
+	}
 	return s, nil
 }
 
@@ -102,27 +155,32 @@ type population struct {
 	// lookups and harness are the codes a query tries against it, measured
 	// on these clean pages and taken from the robustness report set.
 	lookups, harness float64
+	// bits is the largest distance: fingerprint.HashBits, or twice that
+	// for sums of hash and detail distances.
+	bits int
 }
 
-func (s *snapshot) populations(cfg config) []population {
+// populations are the distributions of hash distances (byView, query:
+// s.ByView, s.Query) or of hash + detail sums.
+func (s *snapshot) populations(cfg config, byView [][nViews]robustness.Histogram, query []robustness.Histogram, bits int) []population {
 	var out []population
 	var sumL, sumH float64
 	for v, k := range views {
 		sumL += s.Lookups[v]
 		sumH += cfg.harnessLookups[v]
-		out = append(out, population{name: k.String() + " view", lookups: s.Lookups[v], harness: cfg.harnessLookups[v],
-			hist: func(l int) *robustness.Histogram { return &s.ByView[l][v] }})
+		out = append(out, population{name: k.String() + " view", lookups: s.Lookups[v], harness: cfg.harnessLookups[v], bits: bits,
+			hist: func(l int) *robustness.Histogram { return &byView[l][v] }})
 	}
-	out = append(out, population{name: "pooled views", lookups: sumL, harness: sumH,
+	out = append(out, population{name: "pooled views", lookups: sumL, harness: sumH, bits: bits,
 		hist: func(l int) *robustness.Histogram {
 			h := new(robustness.Histogram)
 			for v := range views {
-				h.Add(&s.ByView[l][v])
+				h.Add(&byView[l][v])
 			}
 			return h
 		}})
-	out = append(out, population{name: "query level (min per page pair)", lookups: 1, harness: 1,
-		hist: func(l int) *robustness.Histogram { return &s.Query[l] }})
+	out = append(out, population{name: "query level (min per page pair)", lookups: 1, harness: 1, bits: bits,
+		hist: func(l int) *robustness.Histogram { return &query[l] }})
 	return out
 }
 
@@ -133,8 +191,8 @@ func lookupFMR(p, lookups float64) float64 {
 }
 
 // models are the tail models the report compares, each P(d <= t) fitted
-// on a histogram.
-func models(cfg config) []struct {
+// on a histogram of distances up to bits.
+func models(cfg config, bits int) []struct {
 	name string
 	cdf  func(h *robustness.Histogram, t int) float64
 } {
@@ -145,7 +203,7 @@ func models(cfg config) []struct {
 		{"exp", func(h *robustness.Histogram, t int) float64 { p, _ := h.TailCDF(t); return p }},
 		{"local", func(h *robustness.Histogram, t int) float64 { p, _ := localTail(h, cfg.localHi, t); return p }},
 		{"normal", func(h *robustness.Histogram, t int) float64 { return h.GaussianCDF(t) }},
-		{"binom", func(h *robustness.Histogram, t int) float64 { b, _ := fitBinomial(h); return b.CDF(t) }},
+		{"binom", func(h *robustness.Histogram, t int) float64 { b, _ := fitBinomial(h, bits); return b.CDF(t) }},
 	}
 }
 
@@ -156,7 +214,7 @@ func (s *snapshot) write(w io.Writer, cfg config) {
 		"%d ordered pairs of distinct pages compared in %s on %d workers.\n\n",
 		s.Pages, s.SeriesFrom, s.SeriesFrom+s.Series-1, s.PagesPer-1, s.Width, s.Height,
 		s.Hashed, s.Pages*(s.Pages-1), s.Scanned, s.Workers)
-	pops := s.populations(cfg)
+	pops := s.populations(cfg, s.ByView, s.Query, fingerprint.HashBits)
 
 	fmt.Fprintln(w, "Codes per page, by reference view (a query tries all of them; only those with quality >= fingerprint.MinQuality are compared):")
 	fmt.Fprintln(w)
@@ -176,25 +234,34 @@ func (s *snapshot) write(w io.Writer, cfg config) {
 
 	fmt.Fprintln(w, "Distance distributions (variant pairs: every matchable query code of page i against the reference view it targets of page j ≠ i):")
 	fmt.Fprintln(w)
+	odd := writeDistributions(w, pops, top)
+	fmt.Fprintf(w, "\n%d of the pooled variant pairs are at an odd distance: a hash sets the bits above the median of its coefficients, "+
+		"so (nearly) every hash has 128 bits set and distances are even; the tables step by 2.\n\n", odd)
+	s.writeEstimates(w, cfg, pops)
+	s.writeNear(w, cfg)
+	s.writeCalibration(w, cfg, pops, 95)
+	s.writeDependence(w, cfg, pops)
+	if s.hasDetail() {
+		s.writeDetail(w, cfg, pops)
+	}
+}
+
+// writeDistributions writes the quantiles of each population and returns
+// the number of pooled variant pairs at an odd distance.
+func writeDistributions(w io.Writer, pops []population, top int) (odd uint64) {
 	fmt.Fprintln(w, "| population | pairs | min | 1e-9 | 1e-6 | 0.1% | median | mean ± sd | binomial n |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, p := range pops {
 		h := p.hist(top)
 		m, sd := h.MeanStd()
-		b, _ := fitBinomial(h)
+		b, _ := fitBinomial(h, p.bits)
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %.1f ± %.1f | %d |\n", p.name, h.Total(), h.Min(),
 			h.Quantile(1e-9), h.Quantile(1e-6), h.Quantile(1e-3), h.Quantile(0.5), m, sd, b.n)
 	}
-	var odd uint64
 	for d, n := range pops[nViews].hist(top) {
 		odd += n * uint64(d%2)
 	}
-	fmt.Fprintf(w, "\n%d of the pooled variant pairs are at an odd distance: a hash sets the bits above the median of its coefficients, "+
-		"so (nearly) every hash has 128 bits set and distances are even; the tables step by 2.\n\n", odd)
-	s.writeEstimates(w, cfg, pops)
-	s.writeNear(w, cfg)
-	s.writeCalibration(w, cfg, pops)
-	s.writeDependence(w, cfg, pops)
+	return odd
 }
 
 func (s *snapshot) writeEstimates(w io.Writer, cfg config, pops []population) {
@@ -206,7 +273,7 @@ func (s *snapshot) writeEstimates(w io.Writer, cfg config, pops []population) {
 		t, s.Pages, cfg.localHi, float64(robustness.IndexSize))
 	fmt.Fprintln(w, "| population | observed ≤ t | pair: exp | pair: local | pair: normal | pair: binom | PairFMR | lookup: PairFMR, clean lookups | lookup: PairFMR, report-set lookups | lookup: local, report-set lookups |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-	ms := models(cfg)
+	ms := models(cfg, pops[0].bits)
 	for _, p := range pops {
 		h := p.hist(top)
 		fmt.Fprintf(w, "| %s | %d |", p.name, cumulative(h, t))
@@ -238,20 +305,31 @@ func (s *snapshot) writeEstimates(w io.Writer, cfg config, pops []population) {
 
 func (s *snapshot) writeNear(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "Nearest pairs of pages (unordered; the distance is the smallest over both directions and all views):\n\n")
-	writeNearList(w, s.Near[nViews], cfg.near, -1)
+	s.writeNearList(w, s.Near[nViews], cfg.near, nViews)
 	for v, k := range views {
 		fmt.Fprintf(w, "Nearest pairs of pages in the %v view:\n\n", k)
-		writeNearList(w, s.Near[v], min(cfg.near, 10), v)
+		s.writeNearList(w, s.Near[v], min(cfg.near, 10), v)
 	}
 }
 
 // writeNearList lists at most max unordered pairs of near, nearest first,
-// by their nearest comparison in view v or, for v < 0, in any view.
-func writeNearList(w io.Writer, near []nearRow, max, v int) {
+// by their nearest comparison in view v, in any view for v == nViews, or by the
+// least hash + detail sum in any view for v == nearSum.
+func (s *snapshot) writeNearList(w io.Writer, near []nearRow, max, v int) {
 	type key struct{ a, b testpages.Spec }
 	seen := map[key]bool{}
-	fmt.Fprintln(w, "| distance | query page | query variant | reference page | reference view | nearest page / top / bottom | same series |")
-	fmt.Fprintln(w, "|--:|---|---|---|---|---|---|")
+	what := "distance"
+	if v == nearSum {
+		what = "hash + detail"
+	}
+	if s.hasDetail() {
+		fmt.Fprintf(w, "| %s | query page | query variant | reference page | reference view | distance page / top / bottom | "+
+			"detail at that distance, page / top / bottom | least hash + detail, page / top / bottom | same series |\n", what)
+		fmt.Fprintln(w, "|--:|---|---|---|---|---|---|---|---|")
+	} else {
+		fmt.Fprintln(w, "| distance | query page | query variant | reference page | reference view | nearest page / top / bottom | same series |")
+		fmt.Fprintln(w, "|--:|---|---|---|---|---|---|")
+	}
 	listed := 0
 	for _, p := range near {
 		k := key{p.Query, p.Ref}
@@ -264,10 +342,18 @@ func writeNearList(w io.Writer, near []nearRow, max, v int) {
 		seen[k] = true
 		listed++
 		best := v
-		if v < 0 {
+		switch v {
+		case nViews:
 			best = 0
 			for u := range views {
 				if p.ByView[u] < p.ByView[best] {
+					best = u
+				}
+			}
+		case nearSum:
+			best = 0
+			for u := range views {
+				if p.Sum[u] >= 0 && (p.Sum[best] < 0 || p.Sum[u] < p.Sum[best]) {
 					best = u
 				}
 			}
@@ -276,14 +362,20 @@ func writeNearList(w io.Writer, near []nearRow, max, v int) {
 		if p.Query.Series == p.Ref.Series {
 			same = "yes"
 		}
-		fmt.Fprintf(w, "| %d | s%dp%d | %v | s%dp%d | %v | %s / %s / %s | %s |\n", p.D, p.Query.Series, p.Query.Page, p.QueryVariant[best],
-			p.Ref.Series, p.Ref.Page, views[best], dist(p.ByView[0]), dist(p.ByView[1]), dist(p.ByView[2]), same)
+		fmt.Fprintf(w, "| %d | s%dp%d | %v | s%dp%d | %v | %s / %s / %s |", p.D, p.Query.Series, p.Query.Page, p.QueryVariant[best],
+			p.Ref.Series, p.Ref.Page, views[best], dist(p.ByView[0], 256), dist(p.ByView[1], 256), dist(p.ByView[2], 256))
+		if s.hasDetail() {
+			fmt.Fprintf(w, " %s / %s / %s | %s / %s / %s |", dist(p.Detail[0], 256), dist(p.Detail[1], 256), dist(p.Detail[2], 256),
+				dist(p.Sum[0], 512), dist(p.Sum[1], 512), dist(p.Sum[2], 512))
+		}
+		fmt.Fprintf(w, " %s |\n", same)
 	}
 	fmt.Fprintln(w)
 }
 
-func dist(d int) string {
-	if d > 256 {
+// dist is d, or "–" outside 0..hi: a pair not compared.
+func dist(d, hi int) string {
+	if d > hi || d < 0 {
 		return "–"
 	}
 	return fmt.Sprint(d)
@@ -292,13 +384,13 @@ func dist(d int) string {
 // writeCalibration compares, for each population, the count of pairs at
 // distance <= d in the whole sample with what each model fitted on a
 // subsample predicts for a sample of that size.
-func (s *snapshot) writeCalibration(w io.Writer, cfg config, pops []population) {
+func (s *snapshot) writeCalibration(w io.Writer, cfg config, pops []population, hi int) {
 	top := len(s.Levels) - 1
 	if top == 0 {
 		fmt.Fprintln(w, "No calibration: no subsample is smaller than the sample.")
 		return
 	}
-	ms := models(cfg)
+	ms := models(cfg, pops[0].bits)
 	fmt.Fprintf(w, "Calibration: the pairs at distance ≤ d in the whole sample, observed, against the count each model predicts when fitted "+
 		"on the pairs among the first pages only (predicted = P_model(d) × pairs in the whole sample; the ratio predicted/observed in brackets). "+
 		"exp = Histogram.TailCDF (log-CDF line between the 10th pair and the 2%% quantile); local = the same line between the 10th and "+
@@ -316,7 +408,7 @@ func (s *snapshot) writeCalibration(w io.Writer, cfg config, pops []population) 
 			}
 		}
 		fmt.Fprintf(w, "\n|--:|--:|%s\n", strings.Repeat("--:|", len(ms)*top))
-		for d := max(full.Min(), 0); d <= 95; d += cfg.step {
+		for d := max(full.Min(), 0); d <= hi; d += cfg.step {
 			obs := cumulative(full, d)
 			fmt.Fprintf(w, "| %d | %d |", d, obs)
 			for l := 0; l < top; l++ {

@@ -21,14 +21,6 @@ func realCorpus(tb testing.TB, n int) *corpus {
 	return newCorpus(pages, []int{n / 3})
 }
 
-func newScanner(c *corpus) *scanner {
-	s := &scanner{c: c, t: newTally(len(c.levels)), hist: make([][nViews][257]uint32, len(c.levels))}
-	for v := range s.mins {
-		s.mins[v] = make([]uint8, len(c.pages))
-	}
-	return s
-}
-
 // BenchmarkQuery times one page against 600 real pages, per code
 // comparison. At this size the per-query setup is a large share; the
 // program's own timing at N pages is the figure to plan runs with.
@@ -40,7 +32,7 @@ func BenchmarkQuery(b *testing.B) {
 			comparisons += len(c.pages[i].q[v]) * len(c.refs[v])
 		}
 	}
-	s := newScanner(c)
+	s := newScanner(c, 0)
 	n := 0
 	for b.Loop() {
 		s.query(n % len(c.pages))
