@@ -54,6 +54,44 @@ func jointCount(jv *jointView, dMax, ddMax int) (n uint64, least int) {
 	return n, least
 }
 
+// jointHist is the histogram by d of view jv's pairs with dd <= dt, as
+// far as the joint counts hold them (d <= jointMaxD); the other pairs of
+// the total are put at the top bucket, so that its CDF at D <= jointMaxD
+// is P(d <= D and dd <= dt).
+func jointHist(jv *jointView, total uint64, dt int) *robustness.Histogram {
+	h := new(robustness.Histogram)
+	var n uint64
+	for d := range jv {
+		for dd := 0; dd <= min(dt, len(jv[d])-1); dd++ {
+			h[d] += jv[d][dd]
+			n += jv[d][dd]
+		}
+	}
+	h[len(h)-1] += total - n
+	return h
+}
+
+// jointLocal is P(d <= t and dd <= dt) per pair by the local fit
+// (localTail) of the CDF of jointHist over all its pairs at d <= jointMaxD:
+// the tail of the joint event itself, with no assumption on how d and dd
+// depend on each other, but fitted on few pairs. NaN if they are too few.
+func jointLocal(jv *jointView, total uint64, t, dt int) float64 {
+	h := jointHist(jv, total, dt)
+	p, ok := localTail(h, float64(cumulative(h, jointMaxD)), t)
+	if !ok {
+		return math.NaN()
+	}
+	return p
+}
+
+// estimate formats an estimate, "–" for none (NaN).
+func estimate(p float64) string {
+	if math.IsNaN(p) {
+		return "–"
+	}
+	return fmt.Sprintf("%.1e", p)
+}
+
 // writeDetail writes what the detail check (fingerprint.DetailMatch) does
 // to the non-matching pairs: the tail of the hash + detail sums, which
 // bounds the false-match rate with the check without assuming the two
@@ -102,9 +140,10 @@ func (s *snapshot) writeHeadline(w io.Writer, cfg config, pops, sums []populatio
 	for _, d := range conditionalRows {
 		fmt.Fprintf(w, " conditional D=%d: exp | local |", d)
 	}
-	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("--:|", 4+2*len(conditionalRows)))
+	fmt.Fprintf(w, " joint: local |")
+	nEst := 5 + 2*len(conditionalRows)
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("--:|", nEst))
 	// miss[k] is the chance that no view matches, estimate k, views apart.
-	nEst := 4 + 2*len(conditionalRows)
 	miss := make([]float64, nEst)
 	for k := range miss {
 		miss[k] = 1
@@ -126,10 +165,11 @@ func (s *snapshot) writeHeadline(w io.Writer, cfg config, pops, sums []populatio
 					est = append(est, lookupFMR(m.cdf(p.hist(top), t)*ratio(k, n), p.harness))
 				}
 			}
+			est = append(est, lookupFMR(jointLocal(jv, p.hist(top).Total(), t, dt), p.harness))
 		}
 		fmt.Fprintf(w, "| %s |", p.name)
 		for k, e := range est {
-			fmt.Fprintf(w, " %.1e |", e)
+			fmt.Fprintf(w, " %s |", estimate(e))
 			if i < nViews {
 				miss[k] *= 1 - e
 			}
@@ -138,11 +178,13 @@ func (s *snapshot) writeHeadline(w io.Writer, cfg config, pops, sums []populatio
 	}
 	fmt.Fprintf(w, "| views fitted apart |")
 	for _, m := range miss {
-		fmt.Fprintf(w, " %.1e |", 1-m)
+		fmt.Fprintf(w, " %s |", estimate(1-m))
 	}
 	fmt.Fprintf(w, "\n\nThe conditional estimate is P(d ≤ %d) by the fit times the share of pairs with d ≤ D that have dd ≤ %d, "+
 		"measured in the joint counts below (with none, 3/pairs, the 95%% bound): it assumes that the detail check treats the pairs "+
-		"at d ≤ %d as it treats those at d ≤ D. The sum bound assumes nothing of the kind.\n\n", t, dt, t)
+		"at d ≤ %d as it treats those at d ≤ D. The sum bound assumes nothing of the kind, nor does the joint column: the local fit "+
+		"(log-CDF line) of P(d ≤ D and dd ≤ %d) over D, through every pair of the joint counts with dd ≤ %d from the 10th (d ≤ %d), "+
+		"extrapolated to D = %d; it rests on few pairs.\n\n", t, dt, t, dt, dt, jointMaxD, t)
 }
 
 // ratio is k/n, or 3/n (the 95% upper bound of a rate with no event in n

@@ -272,3 +272,20 @@ func TestLocalTail(t *testing.T) {
 		t.Error("two points should not fit")
 	}
 }
+
+// TestJointHist counts the pairs with dd <= dt by d, the rest of the total
+// at the top bucket, and the joint counts' table sums.
+func TestJointHist(t *testing.T) {
+	var jv jointView
+	jv[40][80], jv[40][81], jv[50][10], jv[90][256] = 2, 5, 3, 7
+	h := jointHist(&jv, 100, 80)
+	if h[40] != 2 || h[50] != 3 || h[90] != 0 || h[len(h)-1] != 95 || h.Total() != 100 {
+		t.Errorf("jointHist: 40:%d 50:%d 90:%d top:%d total %d", h[40], h[50], h[90], h[len(h)-1], h.Total())
+	}
+	if n, least := jointCount(&jv, 50, 80); n != 5 || least != 10 {
+		t.Errorf("jointCount(50, 80) = %d, %d; want 5, 10", n, least)
+	}
+	if n, least := jointCount(&jv, 45, math.MaxInt); n != 7 || least != 80 {
+		t.Errorf("jointCount(45, all) = %d, %d; want 7, 80", n, least)
+	}
+}
