@@ -25,7 +25,9 @@ const DefaultDetailThreshold = 80
 
 // DetailMatch reports whether detail hashes a and b confirm a match at
 // threshold t. A zero hash is a detail not recorded (an index built before
-// detail hashes) and confirms anything.
+// detail hashes) and confirms anything; a computed detail hash sets the
+// bits of the coefficients above their median, half of them, so it is
+// never zero.
 func DetailMatch(a, b Hash, t int) bool {
 	return a.IsZero() || b.IsZero() || a.Distance(b) <= t
 }
