@@ -25,9 +25,9 @@ const DefaultDetailThreshold = 80
 
 // DetailMatch reports whether detail hashes a and b confirm a match at
 // threshold t. A zero hash is a detail not recorded (an index built before
-// detail hashes) and confirms anything; a computed detail hash sets the
-// bits of the coefficients above their median, half of them, so it is
-// never zero.
+// detail hashes) and confirms anything. A computed detail hash sets the
+// bits of the coefficients above their median, 127 of 256; only a flat
+// thumbnail gives zero, and its quality (0) never lets it match.
 func DetailMatch(a, b Hash, t int) bool {
 	return a.IsZero() || b.IsZero() || a.Distance(b) <= t
 }
