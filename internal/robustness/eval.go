@@ -92,11 +92,7 @@ func (f FamilyResult) RecallAt(t int) float64 {
 	if f.Queries == 0 {
 		return 0
 	}
-	var n uint64
-	for d := 0; d <= t && d < len(f.MatchDetail); d++ {
-		n += f.MatchDetail[d]
-	}
-	return float64(n) / float64(f.Queries)
+	return float64(f.MatchDetail.Upto(t)) / float64(f.Queries)
 }
 
 // Recall is Hits/Queries.

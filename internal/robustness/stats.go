@@ -85,15 +85,21 @@ func (h *Histogram) GaussianCDF(t int) float64 {
 // points to fit.
 func (h *Histogram) TailCDF(t int) (p float64, ok bool) {
 	const tailLo, tailHi = 10, 0.02
+	return h.TailCDFBetween(t, tailLo, tailHi*float64(h.Total()))
+}
+
+// TailCDFBetween is TailCDF with the line fitted over the distances that
+// have from lo to hi pairs at or below them.
+func (h *Histogram) TailCDFBetween(t int, lo, hi float64) (p float64, ok bool) {
 	total := float64(h.Total())
 	var xs, ys []float64
 	var acc float64
 	for d, c := range h {
 		acc += float64(c)
-		if acc < tailLo || c == 0 {
+		if acc < lo || c == 0 {
 			continue
 		}
-		if acc > tailHi*total {
+		if acc > hi {
 			break
 		}
 		xs = append(xs, float64(d))
@@ -121,6 +127,15 @@ func (h *Histogram) TailCDF(t int) (p float64, ok bool) {
 	return math.Exp(my + slope*(float64(t)-mx)), true
 }
 
+// Upto is the number of distances counted at or below d.
+func (h *Histogram) Upto(d int) uint64 {
+	var n uint64
+	for _, c := range h[:max(0, min(d+1, len(h)))] {
+		n += c
+	}
+	return n
+}
+
 // PairFMR is the conservative per-pair false-match probability at
 // threshold t: the larger of the tail and normal estimates.
 func (h *Histogram) PairFMR(t int) float64 {
@@ -134,7 +149,13 @@ func (h *Histogram) PairFMR(t int) float64 {
 // LookupFMR estimates the false-match rate of one lookup of `lookups`
 // hashes against an index of n pages: about lookups·n·p for small p.
 func (h *Histogram) LookupFMR(t int, n, lookups float64) float64 {
-	return -math.Expm1(lookups * n * math.Log1p(-h.PairFMR(t)))
+	return PerLookup(h.PairFMR(t), n, lookups)
+}
+
+// PerLookup is the chance that one lookup of `lookups` codes, each a
+// false match with probability p against each of n pages, matches one.
+func PerLookup(p, n, lookups float64) float64 {
+	return -math.Expm1(lookups * n * math.Log1p(-p))
 }
 
 // SuggestThreshold is the largest threshold whose estimated lookup

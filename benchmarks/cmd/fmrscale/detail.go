@@ -77,7 +77,7 @@ func jointHist(jv *jointView, total uint64, dt int) *robustness.Histogram {
 // depend on each other, but fitted on few pairs. NaN if they are too few.
 func jointLocal(jv *jointView, total uint64, t, dt int) float64 {
 	h := jointHist(jv, total, dt)
-	p, ok := localTail(h, float64(cumulative(h, jointMaxD)), t)
+	p, ok := localTail(h, float64(h.Upto(jointMaxD)), t)
 	if !ok {
 		return math.NaN()
 	}

@@ -63,45 +63,10 @@ func binomialCDF(k, n int, p float64) float64 {
 	return min(sum, 1)
 }
 
-// cumulative is the number of pairs at distance <= d.
-func cumulative(h *robustness.Histogram, d int) uint64 {
-	var n uint64
-	for i := 0; i <= d && i < len(h); i++ {
-		n += h[i]
-	}
-	return n
-}
-
 // localTail is P(d <= t) from a straight line through log CDF(d) over the
 // distances with 10 to hi pairs at or below them: the extreme tail at any
 // sample size, where Histogram.TailCDF's line runs up to the 2% quantile
 // and follows the bulk. ok is false with fewer than 3 points.
 func localTail(h *robustness.Histogram, hi float64, t int) (p float64, ok bool) {
-	const lo = 10
-	total := float64(h.Total())
-	var n, sx, sy, sxx, sxy float64
-	var acc float64
-	for d, c := range h {
-		acc += float64(c)
-		if acc < lo || c == 0 {
-			continue
-		}
-		if acc > hi {
-			break
-		}
-		x, y := float64(d), math.Log(acc/total)
-		n, sx, sy, sxx, sxy = n+1, sx+x, sy+y, sxx+x*x, sxy+x*y
-	}
-	if n < 3 {
-		return 0, false
-	}
-	den := n*sxx - sx*sx
-	if den == 0 {
-		return 0, false
-	}
-	slope := (n*sxy - sx*sy) / den
-	if slope <= 0 {
-		return 0, false
-	}
-	return math.Exp((sy + slope*(float64(t)*n-sx)) / n), true
+	return h.TailCDFBetween(t, 10, hi)
 }

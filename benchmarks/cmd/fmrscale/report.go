@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 
@@ -187,7 +186,7 @@ func (s *snapshot) populations(cfg config, byView [][nViews]robustness.Histogram
 // lookupFMR is the chance that one lookup of `lookups` codes, each a false
 // match with probability p, matches one of robustness.IndexSize pages.
 func lookupFMR(p, lookups float64) float64 {
-	return -math.Expm1(lookups * robustness.IndexSize * math.Log1p(-p))
+	return robustness.PerLookup(p, robustness.IndexSize, lookups)
 }
 
 // models are the tail models the report compares, each P(d <= t) fitted
@@ -276,7 +275,7 @@ func (s *snapshot) writeEstimates(w io.Writer, cfg config, pops []population) {
 	ms := models(cfg, pops[0].bits)
 	for _, p := range pops {
 		h := p.hist(top)
-		fmt.Fprintf(w, "| %s | %d |", p.name, cumulative(h, t))
+		fmt.Fprintf(w, "| %s | %d |", p.name, h.Upto(t))
 		for _, m := range ms {
 			fmt.Fprintf(w, " %.1e |", m.cdf(h, t))
 		}
@@ -409,7 +408,7 @@ func (s *snapshot) writeCalibration(w io.Writer, cfg config, pops []population, 
 		}
 		fmt.Fprintf(w, "\n|--:|--:|%s\n", strings.Repeat("--:|", len(ms)*top))
 		for d := max(full.Min(), 0); d <= hi; d += cfg.step {
-			obs := cumulative(full, d)
+			obs := full.Upto(d)
 			fmt.Fprintf(w, "| %d | %d |", d, obs)
 			for l := 0; l < top; l++ {
 				for _, m := range ms {
@@ -453,7 +452,7 @@ func (s *snapshot) writeDependence(w io.Writer, cfg config, pops []population) {
 	fmt.Fprintln(w, "| d | variant pairs | page pairs | ratio |")
 	fmt.Fprintln(w, "|--:|--:|--:|--:|")
 	for d := q.Min(); d >= 0 && d <= 110; d += cfg.step {
-		a, b := cumulative(pooled, d), cumulative(q, d)
+		a, b := pooled.Upto(d), q.Upto(d)
 		if b > 0 {
 			fmt.Fprintf(w, "| %d | %d | %d | %.2f |\n", d, a, b, float64(a)/float64(b))
 		}
