@@ -300,10 +300,13 @@ func confirm(hits []hit, from int, d *fingerprint.Hash, details []fingerprint.Ha
 	kept := from
 	for _, h := range hits[from:] {
 		if stored := &details[h.idx]; !stored.IsZero() {
-			if t >= 0 && !fingerprint.DetailMatch(*d, *stored, t) {
+			// fingerprint.DetailMatch's rule, both details being present;
+			// the distance is kept for Match.Detail.
+			dd := d.Distance(*stored)
+			if t >= 0 && dd > t {
 				continue
 			}
-			h.detail = uint16(d.Distance(*stored) + 1)
+			h.detail = uint16(dd + 1)
 		}
 		hits[kept] = h
 		kept++
